@@ -1,0 +1,11 @@
+//! podlearn: a terminal course that teaches Kubernetes Pods by running them on
+//! the local Docker engine the way a kubelet would.
+//!
+//! See the README's architecture section for how the modules fit together.
+
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod manifest;
+pub mod status;
+pub mod term;
