@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod content;
 pub mod exit;
 pub mod manifest;
 pub mod status;
