@@ -4,6 +4,7 @@
 //! See the README's architecture section for how the modules fit together.
 
 pub mod cli;
+pub mod cluster;
 pub mod cmd;
 pub mod content;
 pub mod exit;
