@@ -196,9 +196,9 @@ impl Schedule {
     pub fn next_times(&self, after_minute: i64, count: usize) -> Vec<i64> {
         let mut out = Vec::new();
         let start = after_minute + 1;
-        let mut day = start.div_euclid(1440);
+        let first_day = start.div_euclid(1440);
         // Eight years cover every leap-day schedule.
-        for _ in 0..(366 * 8) {
+        for day in first_day..first_day + 366 * 8 {
             let (_, month, dom) = civil_from_days(day);
             let weekday = (day + 4).rem_euclid(7) as u32; // 1970-01-01 was a Thursday.
             if self.months & (1 << month) != 0 && self.day_matches(dom, weekday) {
@@ -218,7 +218,6 @@ impl Schedule {
             if out.len() == count {
                 return out;
             }
-            day += 1;
         }
         out
     }
