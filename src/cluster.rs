@@ -54,5 +54,65 @@ pub mod cronjob;
 pub mod endpoints;
 pub mod hpa;
 pub mod job;
+pub mod network;
 pub mod render;
 pub mod replicaset;
+pub mod service;
+
+use std::collections::BTreeMap;
+
+/// A small container podlearn runs for the cluster's plumbing (a Service
+/// proxy), on a namespace network, with DNS aliases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperSpec {
+    pub name: String,
+    pub image: String,
+    pub network: String,
+    pub aliases: Vec<String>,
+    /// `KEY=value`.
+    pub env: Vec<String>,
+    pub cmd: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What creating a network with a chosen subnet did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkCreated {
+    Created,
+    /// A network of that name exists (another podlearn of the learner made it).
+    AlreadyThere,
+    /// The subnet overlaps another network: try the next one.
+    SubnetTaken,
+}
+
+/// The Docker operations the cluster controllers need, beyond running Pods.
+/// The runtime's docker module implements it (it is the only code that talks
+/// to the engine); tests can record calls instead.
+#[allow(async_fn_in_trait)] // Used with concrete types only, never `dyn`.
+pub trait ClusterEngine {
+    /// The subnet of a network, or None when there is no such network.
+    async fn network_subnet(&self, name: &str) -> anyhow::Result<Option<String>>;
+    async fn create_network(
+        &self,
+        name: &str,
+        subnet: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<NetworkCreated>;
+    /// Remove a network; Ok when it is gone or still in use by someone else.
+    async fn remove_network(&self, name: &str) -> anyhow::Result<()>;
+    /// Create and start a helper container; returns its IP on its network.
+    async fn run_helper(&self, spec: &HelperSpec) -> anyhow::Result<String>;
+    /// Run a command in a container; its exit code.
+    async fn exec(&self, container: &str, argv: &[String]) -> anyhow::Result<i64>;
+    /// Disconnect a container from a network and connect it again with the
+    /// same IP and these DNS aliases.
+    async fn reconnect(
+        &self,
+        container: &str,
+        network: &str,
+        ip: &str,
+        aliases: &[String],
+    ) -> anyhow::Result<()>;
+    /// Remove a container (forcefully); Ok when it is already gone.
+    async fn remove_container(&self, name: &str) -> anyhow::Result<()>;
+}
