@@ -50,7 +50,9 @@
 //! runtime's docker module, the one importer of bollard), so everything here
 //! is planning that unit tests cover without an engine.
 
+pub mod control;
 pub mod cronjob;
+pub mod deployment;
 pub mod endpoints;
 pub mod hpa;
 pub mod job;
@@ -115,4 +117,51 @@ pub trait ClusterEngine {
     ) -> anyhow::Result<()>;
     /// Remove a container (forcefully); Ok when it is already gone.
     async fn remove_container(&self, name: &str) -> anyhow::Result<()>;
+}
+
+/// A Pod as the controllers observe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodObservation {
+    pub name: String,
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
+    pub phase: crate::status::Phase,
+    /// The `Ready` condition.
+    pub ready: bool,
+    /// Sum of the containers' restart counts.
+    pub restarts: u32,
+    pub ip: Option<String>,
+    /// The Docker name (or id) of the Pod's sandbox.
+    pub sandbox: String,
+    pub hostname: Option<String>,
+    pub subdomain: Option<String>,
+    pub ports: Vec<crate::manifest::model::ContainerPort>,
+}
+
+impl PodObservation {
+    /// What the endpoints computation needs.
+    pub fn view(&self) -> endpoints::PodView {
+        endpoints::PodView {
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            labels: self.labels.clone(),
+            ip: self.ip.clone(),
+            ready: self.ready,
+            finished: self.phase.is_final(),
+            hostname: self.hostname.clone(),
+            subdomain: self.subdomain.clone(),
+            ports: self.ports.clone(),
+        }
+    }
+}
+
+/// Running Pods for the controllers: the runtime's `Engine` behind it.
+#[allow(async_fn_in_trait)] // Used with concrete types only, never `dyn`.
+pub trait PodEngine {
+    /// Start a Pod on the namespace network; returns once it is created.
+    async fn start_pod(&self, pod: &crate::manifest::model::Pod) -> anyhow::Result<()>;
+    /// The Pods started through this engine that still exist.
+    async fn observe(&self) -> anyhow::Result<Vec<PodObservation>>;
+    /// Delete a Pod gracefully; Ok when it is already gone.
+    async fn delete_pod(&self, name: &str) -> anyhow::Result<()>;
 }

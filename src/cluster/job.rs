@@ -3,9 +3,14 @@
 //! or `Failed` with the reason a cluster gives), and the back-off between
 //! retries.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
 
-use crate::manifest::model::JobSpec;
+use super::render::JobRow;
+use super::replicaset;
+use super::{PodEngine, PodObservation};
+use crate::manifest::model::{Job, JobSpec, Pod};
+use crate::status::Phase;
 
 /// The numbers of a Job's spec that drive its controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +148,167 @@ pub fn retry_delay(failures: u32, time_scale: f64) -> Duration {
 /// kubectl's COMPLETIONS column: `succeeded/completions`.
 pub fn completions_column(spec: &JobLimits, counts: JobCounts) -> String {
     format!("{}/{}", counts.succeeded, spec.completions)
+}
+
+/// The label a Job's Pods carry (with the older `job-name`).
+pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
+
+/// One Job being run to completion (or failure).
+#[derive(Debug, Clone)]
+pub struct JobController {
+    pub job: Job,
+    pub created: SystemTime,
+    started: Instant,
+    /// Divides the retry back-off (`--time-scale`).
+    time_scale: f64,
+    /// Its Pods, with what was last seen of them.
+    pods: BTreeMap<String, Phase>,
+    /// Failures already seen, restarts included (see [`JobCounts::failed`]).
+    counts: JobCounts,
+    restarts: BTreeMap<String, u32>,
+    not_before: Option<Instant>,
+    pub state: JobState,
+    pub finished: Option<SystemTime>,
+}
+
+impl JobController {
+    pub fn new(job: &Job, time_scale: f64) -> Self {
+        JobController {
+            job: job.clone(),
+            created: SystemTime::now(),
+            started: Instant::now(),
+            time_scale,
+            pods: BTreeMap::new(),
+            counts: JobCounts::default(),
+            restarts: BTreeMap::new(),
+            not_before: None,
+            state: JobState::Running,
+            finished: None,
+        }
+    }
+
+    fn new_pod(&self) -> Pod {
+        let name = &self.job.metadata.name;
+        let mut metadata = self.job.spec.template.metadata.clone();
+        metadata.name = replicaset::pod_name(name, &replicaset::random_suffix());
+        metadata.namespace = self.job.metadata.namespace.clone();
+        metadata.labels.insert(JOB_NAME_LABEL.into(), name.clone());
+        metadata.labels.insert("job-name".into(), name.clone());
+        Pod {
+            metadata,
+            spec: self.job.spec.template.spec.clone(),
+        }
+    }
+
+    /// What its Pods did so far.
+    pub fn counts(&self) -> JobCounts {
+        self.counts
+    }
+
+    /// Its Pods' names.
+    pub fn pod_names(&self) -> impl Iterator<Item = &String> {
+        self.pods.keys()
+    }
+
+    /// One pass of the Job controller: count what finished, then start,
+    /// wait (back-off) or end the Job.
+    pub async fn reconcile(
+        &mut self,
+        engine: &impl PodEngine,
+        observed: &[PodObservation],
+    ) -> anyhow::Result<JobState> {
+        if self.state.is_final() {
+            return Ok(self.state);
+        }
+        let mut active = 0;
+        let mine: Vec<&PodObservation> = observed
+            .iter()
+            .filter(|p| self.pods.contains_key(&p.name))
+            .collect();
+        for p in mine {
+            let before = self.pods[&p.name];
+            if !before.is_final() {
+                match p.phase {
+                    Phase::Succeeded => self.counts.succeeded += 1,
+                    Phase::Failed => self.counts.failed += 1,
+                    _ => active += 1,
+                }
+            }
+            // Under OnFailure, each container restart is a failed try.
+            let seen = self
+                .restarts
+                .insert(p.name.clone(), p.restarts)
+                .unwrap_or(0);
+            self.counts.failed += p.restarts.saturating_sub(seen);
+            self.pods.insert(p.name.clone(), p.phase);
+        }
+        // A Pod that vanished (deleted by hand) without finishing counts as failed.
+        let present: Vec<&String> = observed.iter().map(|p| &p.name).collect();
+        for (name, phase) in self.pods.iter_mut() {
+            if !phase.is_final() && !present.contains(&name) {
+                *phase = Phase::Failed;
+                self.counts.failed += 1;
+            }
+        }
+        self.counts.active = active;
+        let step = step(
+            &JobLimits::of(&self.job.spec),
+            self.counts,
+            self.started.elapsed(),
+        );
+        self.state = step.state;
+        if step.state.is_final() {
+            self.finished = Some(SystemTime::now());
+            if step.kill_active {
+                for (name, phase) in &self.pods {
+                    if !phase.is_final() {
+                        engine.delete_pod(name).await?;
+                    }
+                }
+            }
+            return Ok(step.state);
+        }
+        if step.start > 0 {
+            // After a failure, wait the back-off before the next Pod.
+            if self.counts.failed > 0 && self.not_before.is_none() {
+                self.not_before =
+                    Some(Instant::now() + retry_delay(self.counts.failed, self.time_scale));
+            }
+            if self.not_before.is_none_or(|t| Instant::now() >= t) {
+                for _ in 0..step.start {
+                    let pod = self.new_pod();
+                    engine.start_pod(&pod).await?;
+                    self.pods.insert(pod.metadata.name, Phase::Pending);
+                }
+                self.not_before = None;
+            }
+        }
+        Ok(self.state)
+    }
+
+    /// The row `get jobs` shows.
+    pub fn row(&self) -> JobRow {
+        let age = self.created.elapsed().unwrap_or_default();
+        let duration = match self.finished {
+            Some(t) => t.duration_since(self.created).unwrap_or_default(),
+            None => age,
+        };
+        JobRow {
+            name: self.job.metadata.name.clone(),
+            status: self.state.as_str().into(),
+            completions: completions_column(&JobLimits::of(&self.job.spec), self.counts),
+            duration,
+            age,
+        }
+    }
+
+    /// Delete every Pod it made (the end of `podlearn run`).
+    pub async fn delete_all(&mut self, engine: &impl PodEngine) -> anyhow::Result<()> {
+        for name in self.pods.keys() {
+            engine.delete_pod(name).await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -188,3 +188,156 @@ impl ClusterEngine for CliEngine {
         Ok(())
     }
 }
+
+// ---- Pods on the docker CLI: one container per Pod, enough for controllers.
+
+use podlearn::cluster::{PodEngine, PodObservation};
+use podlearn::manifest::model::{
+    Container, ObjectMeta, Pod, PodSpec, PodTemplate, PullPolicy, Resources, RestartPolicy,
+};
+use podlearn::status::Phase;
+use std::sync::Mutex;
+
+pub fn container(name: &str, script: &str) -> Container {
+    Container {
+        name: name.into(),
+        image: IMAGE.into(),
+        image_pull_policy: PullPolicy::IfNotPresent,
+        command: vec!["sh".into(), "-c".into(), script.into()],
+        args: vec![],
+        working_dir: None,
+        env: vec![],
+        env_from: vec![],
+        ports: vec![],
+        volume_mounts: vec![],
+        resources: Resources::default(),
+        liveness_probe: None,
+        readiness_probe: None,
+        startup_probe: None,
+        lifecycle: None,
+        security_context: None,
+        stdin: false,
+        tty: false,
+        termination_message_path: "/dev/termination-log".into(),
+        restart_policy: None,
+    }
+}
+
+pub fn template(labels: &[(&str, &str)], script: &str, restart: RestartPolicy) -> PodTemplate {
+    PodTemplate {
+        metadata: ObjectMeta {
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        },
+        spec: PodSpec {
+            containers: vec![container("main", script)],
+            init_containers: vec![],
+            volumes: vec![],
+            restart_policy: restart,
+            share_process_namespace: false,
+            hostname: None,
+            subdomain: None,
+            host_aliases: vec![],
+            termination_grace_period_seconds: 1,
+            active_deadline_seconds: None,
+            security_context: None,
+            host_network: false,
+            host_pid: false,
+            host_ipc: false,
+            dns_policy: "ClusterFirst".into(),
+            node_name: None,
+            node_selector: BTreeMap::new(),
+            affinity: None,
+            tolerations: vec![],
+        },
+    }
+}
+
+/// Pods as single containers on a network (no restarts: a stopped
+/// container is Succeeded or Failed by its exit code).
+pub struct CliPods {
+    pub learner: String,
+    pub network: String,
+    pub started: Mutex<BTreeMap<String, Pod>>,
+}
+
+impl CliPods {
+    pub fn container_name(&self, pod: &str) -> String {
+        format!("{}-pod-{pod}", self.network)
+    }
+}
+
+impl PodEngine for CliPods {
+    async fn start_pod(&self, pod: &Pod) -> anyhow::Result<()> {
+        let c = &pod.spec.containers[0];
+        let name = self.container_name(&pod.metadata.name);
+        let learner = format!("io.podlearn.learner={}", self.learner);
+        let mut args = vec![
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            &self.network,
+            "--label",
+            "io.podlearn.managed=true",
+            "--label",
+            &learner,
+            &c.image,
+        ];
+        args.extend(c.command.iter().map(String::as_str));
+        let (code, _, err) = docker(&args);
+        anyhow::ensure!(code == 0, "start pod: {err}");
+        self.started
+            .lock()
+            .unwrap()
+            .insert(pod.metadata.name.clone(), pod.clone());
+        Ok(())
+    }
+
+    async fn observe(&self) -> anyhow::Result<Vec<PodObservation>> {
+        let pods: Vec<Pod> = self.started.lock().unwrap().values().cloned().collect();
+        let mut out = Vec::new();
+        for pod in pods {
+            let name = self.container_name(&pod.metadata.name);
+            let fmt = format!(
+                "{{{{.State.Status}}}} {{{{.State.ExitCode}}}} {{{{(index .NetworkSettings.Networks \"{}\").IPAddress}}}}",
+                self.network
+            );
+            let (code, text, _) = docker(&["inspect", "-f", &fmt, &name]);
+            if code != 0 {
+                continue; // removed by hand
+            }
+            let parts: Vec<&str> = text.split_whitespace().collect();
+            let phase = match (parts[0], parts.get(1).copied()) {
+                ("running", _) => Phase::Running,
+                ("created", _) => Phase::Pending,
+                (_, Some("0")) => Phase::Succeeded,
+                _ => Phase::Failed,
+            };
+            out.push(PodObservation {
+                name: pod.metadata.name.clone(),
+                namespace: pod.metadata.namespace.clone(),
+                labels: pod.metadata.labels.clone(),
+                phase,
+                ready: phase == Phase::Running,
+                restarts: 0,
+                ip: parts.get(2).map(|s| s.to_string()),
+                sandbox: name,
+                hostname: None,
+                subdomain: None,
+                ports: vec![],
+            });
+        }
+        Ok(out)
+    }
+
+    async fn delete_pod(&self, name: &str) -> anyhow::Result<()> {
+        docker(&["rm", "-f", &self.container_name(name)]);
+        self.started.lock().unwrap().remove(name);
+        Ok(())
+    }
+}
