@@ -8,5 +8,6 @@ pub mod cmd;
 pub mod content;
 pub mod exit;
 pub mod manifest;
+pub mod runtime;
 pub mod status;
 pub mod term;
