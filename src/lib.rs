@@ -8,5 +8,10 @@ pub mod cmd;
 pub mod content;
 pub mod exit;
 pub mod manifest;
+pub mod phase;
+pub mod restart;
 pub mod status;
 pub mod term;
+
+#[cfg(test)]
+mod fixtures;
