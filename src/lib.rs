@@ -11,6 +11,7 @@ pub mod hosts;
 pub mod manifest;
 pub mod phase;
 pub mod podenv;
+pub mod probe;
 pub mod restart;
 pub mod status;
 pub mod term;
