@@ -13,7 +13,6 @@ mod image;
 mod labels;
 mod plan;
 mod probes;
-mod standin;
 mod state;
 mod store;
 mod volume;
@@ -26,19 +25,14 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::manifest::Pod;
+use crate::podenv::Inputs;
 use crate::status::PodStatus;
 
 pub use cleanup::{CleanScope, clean};
 pub use docker::ExecOutput;
 pub use labels::current_learner;
 pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
-pub use standin::Inputs;
 pub use store::{PodRecord, find_pods};
-
-/// `podenv` as the runtime's API names it (`podenv::Inputs`).
-pub mod podenv {
-    pub use super::standin::Inputs;
-}
 
 /// A connection to the Docker engine, ready to run pods.
 #[derive(Clone)]
@@ -122,8 +116,8 @@ impl Engine {
         opts: &RunOptions,
     ) -> anyhow::Result<RunningPod> {
         let owner = labels::Owner::current(opts.detached);
-        let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map);
-        let shared = worker::launch(self.api.clone(), pod.clone(), plan, opts.clone())
+        let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
             .await
             .with_context(|| format!("starting pod {}", pod.metadata.name))?;
         Ok(RunningPod {

@@ -7,7 +7,7 @@ mod pods;
 
 use pods::*;
 use podlearn::manifest::RestartPolicy;
-use podlearn::runtime::Inputs;
+use podlearn::podenv::Inputs;
 use podlearn::status::Phase;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,7 +36,6 @@ pub struct Inspected {
     pub running: bool,
     pub exit_code: i64,
     pub oom_killed: bool,
-    pub error: String,
     pub started_at: Option<SystemTime>,
     pub finished_at: Option<SystemTime>,
     /// IP address on its network (the sandbox's is the pod IP).
@@ -47,9 +46,7 @@ pub struct Inspected {
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub id: String,
-    pub name: String,
     pub labels: BTreeMap<String, String>,
-    pub running: bool,
 }
 
 /// What a command run with `exec` produced.
@@ -267,7 +264,6 @@ impl Api {
             running: state.running.unwrap_or(false),
             exit_code: state.exit_code.unwrap_or(0),
             oom_killed: state.oom_killed.unwrap_or(false),
-            error: state.error.unwrap_or_default(),
             started_at: parse_time(&state.started_at),
             finished_at: parse_time(&state.finished_at),
             ip,
@@ -301,14 +297,7 @@ impl Api {
             .into_iter()
             .map(|c| Listed {
                 id: c.id.unwrap_or_default(),
-                name: c
-                    .names
-                    .and_then(|n| n.into_iter().next())
-                    .unwrap_or_default()
-                    .trim_start_matches('/')
-                    .to_string(),
                 labels: c.labels.unwrap_or_default().into_iter().collect(),
-                running: c.state.map(|s| s.to_string() == "running").unwrap_or(false),
             })
             .collect())
     }

@@ -3,13 +3,13 @@
 //! is `ErrImagePull`, then `ImagePullBackOff` with the kubelet's back-off,
 //! and the message says how to get the image onto an offline machine.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::manifest::PullPolicy;
 use crate::status::ContainerState;
 
 use super::plan::ContainerPlan;
-use super::standin::BackOff;
+use crate::restart::BackOff;
 use super::state::PodShared;
 
 /// How to get an image without a registry.
@@ -38,7 +38,7 @@ pub async fn ensure(
             format!("Using image {image:?} for {:?} (--image)", p.container.image),
         );
     }
-    let mut backoff = BackOff::default();
+    let mut backoff = BackOff::new(sh.opts.time_scale);
     loop {
         let present = sh.api.image_present(image).await.unwrap_or(false);
         let pull = match p.pull_policy {
@@ -110,7 +110,10 @@ pub async fn ensure(
                 let msg = format!("Failed to pull image {image:?}: {err}. {}", offline_help(image));
                 set_waiting(sh, name, "ErrImagePull", &msg);
                 sh.event(Some(name), true, "Failed", msg.clone());
-                let delay = sh.opts.scaled(BackOff::next_delay(&mut backoff).max(Duration::from_secs(10)));
+                let now = SystemTime::now();
+                let delay = backoff
+                    .next_delay(now, now)
+                    .max(sh.opts.scaled(Duration::from_secs(10)));
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_millis(200).min(delay)) => {}
                     _ = stop.changed() => return false,

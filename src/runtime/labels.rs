@@ -23,8 +23,6 @@ pub const DETACHED: &str = "io.podlearn.detached";
 pub const CONTAINERS: &str = "io.podlearn.containers";
 /// On the sandbox: the pod's restartPolicy.
 pub const RESTART_POLICY: &str = "io.podlearn.restart-policy";
-/// On the sandbox: the time scale the pod runs with.
-pub const TIME_SCALE: &str = "io.podlearn.time-scale";
 
 /// Who creates objects: the learner and this process.
 #[derive(Debug, Clone, PartialEq, Eq)]

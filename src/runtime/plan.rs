@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use crate::manifest::{Container, Pod, PullPolicy, VolumeSource};
 use crate::status::ContainerKind;
 
+use crate::podenv::{self, Inputs};
+
 use super::labels::{self, Owner};
-use super::standin::{self as podenv, Inputs};
+use super::volume;
 
 /// The image every sandbox runs: it must be present offline and carry
 /// `wget` and `nc` for httpGet and tcpSocket probes.
@@ -127,11 +129,14 @@ pub fn mapped_image(image: &str, map: &BTreeMap<String, String>) -> String {
 }
 
 /// Plan a pod for `learner`, owned by `owner`.
+/// `pod_ip` is `None` before the sandbox runs (the downward API's
+/// `status.podIP` is then empty); the worker plans again once it is known.
 pub fn plan_pod(
     pod: &Pod,
     inputs: &Inputs,
     owner: &Owner,
     image_map: &BTreeMap<String, String>,
+    pod_ip: Option<&str>,
 ) -> PodPlan {
     let ns = &pod.metadata.namespace;
     let name = &pod.metadata.name;
@@ -181,7 +186,7 @@ pub fn plan_pod(
                 }
             }
             VolumeSource::HostPath { .. } => continue,
-            other => files = podenv::volume_files(other, pod, inputs),
+            other => files = volume::volume_files(other, pod, inputs, pod_ip),
         }
         volumes.push(VolumeSpec {
             pod_volume: v.name.clone(),
@@ -237,7 +242,9 @@ pub fn plan_pod(
                 (true, true) => ContainerKind::Sidecar,
                 (true, false) => ContainerKind::Init,
             };
-            containers.push(plan_container(pod, inputs, &base, &prefix, &volumes, kind, index, c, image_map));
+            containers.push(plan_container(
+                pod, inputs, pod_ip, &base, &prefix, &volumes, kind, index, c, image_map,
+            ));
         }
     }
 
@@ -250,6 +257,21 @@ pub fn plan_pod(
         volumes,
         containers,
         notes,
+    }
+}
+
+/// Docker's Entrypoint and Cmd: `command` replaces the image ENTRYPOINT and
+/// drops its CMD (Docker does the same when Entrypoint is given), `args`
+/// alone replaces CMD; `$(VAR)` expands from the container's environment.
+pub fn docker_command(
+    c: &Container,
+    env: &[(String, String)],
+) -> (Option<Vec<String>>, Option<Vec<String>>) {
+    let x = |v: &[String]| v.iter().map(|s| podenv::expand(s, env)).collect::<Vec<_>>();
+    match (c.command.is_empty(), c.args.is_empty()) {
+        (true, true) => (None, None),
+        (true, false) => (None, Some(x(&c.args))),
+        (false, _) => (Some(x(&c.command)), Some(x(&c.args))),
     }
 }
 
@@ -271,6 +293,7 @@ fn containers_label(pod: &Pod) -> String {
 fn plan_container(
     pod: &Pod,
     inputs: &Inputs,
+    pod_ip: Option<&str>,
     base: &BTreeMap<String, String>,
     prefix: &str,
     volumes: &[VolumeSpec],
@@ -290,11 +313,12 @@ fn plan_container(
         }
         .into(),
     );
-    let (env, config_error) = match podenv::container_env(pod, c, inputs) {
+    let (env, config_error) = match podenv::container_env(pod, c, inputs, pod_ip) {
         Ok(env) => (env, None),
-        Err(msg) => (Vec::new(), Some(msg)),
+        Err(e) => (Vec::new(), Some(e.message)),
     };
-    let (entrypoint, cmd) = podenv::command_line(c, &env);
+    let (entrypoint, cmd) = docker_command(c, &env);
+    let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let sandbox = format!("container:{prefix}");
 
     let mut mounts = Vec::new();

@@ -9,51 +9,49 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 
 use crate::manifest::{Handler, Probe};
+use crate::probe::{ProbeAction, ProbeKind, hook_command, probe_action};
 use crate::status::ContainerState;
 
 use super::plan::ContainerPlan;
-use super::standin::{self as rules, ProbeAction};
 use super::state::PodShared;
 
-/// Run a handler (probe or hook); `Err` carries what to show in the event.
-async fn run_handler(
+/// Run a probe's or hook's action; `Err` carries the kubelet-style detail.
+async fn run_action(
     sh: &PodShared,
-    p: &ContainerPlan,
     id: &str,
-    h: &Handler,
+    action: &ProbeAction,
     timeout: Duration,
 ) -> Result<(), String> {
-    let action = rules::probe_command(h, &p.container, timeout.as_secs());
     let (target, argv) = match action {
-        ProbeAction::InContainer(argv) => (id.to_string(), argv),
-        ProbeAction::InSandbox(argv) => (sh.sandbox_id.clone(), argv),
+        ProbeAction::InContainer { argv } => (id.to_string(), argv),
+        ProbeAction::InSandbox { argv, .. } => (sh.sandbox_id.clone(), argv),
         ProbeAction::Sleep(d) => {
-            tokio::time::sleep(d).await;
+            tokio::time::sleep(*d).await;
             return Ok(());
         }
-        ProbeAction::Unsupported(msg) => return Err(msg),
+        ProbeAction::Unsupported { reason } => return Err(reason.clone()),
+        ProbeAction::Fail { message } => return Err(message.clone()),
     };
-    match sh.api.exec(&target, &argv, timeout).await {
+    // The command has its own timeout; this one only guards against a hung exec.
+    match sh.api.exec(&target, argv, timeout + Duration::from_secs(2)).await {
         Ok(out) if out.exit_code == 0 => Ok(()),
-        Ok(out) => {
-            let text = format!("{}{}", out.stdout, out.stderr);
-            let text = text.trim();
-            Err(if text.is_empty() {
-                format!("command exited with {}", out.exit_code)
-            } else {
-                text.to_string()
-            })
-        }
-        Err(e) => Err(format!("{e:#}")),
+        Ok(out) => Err(action.failure_detail(out.exit_code, &format!("{}{}", out.stdout, out.stderr))),
+        Err(e) => Err(action.failure_detail(124, &format!("{e:#}"))),
     }
 }
 
-fn describe(h: &Handler) -> &'static str {
-    match h {
-        Handler::HttpGet(_) => "HTTP probe",
-        Handler::TcpSocket { .. } => "TCP probe",
-        _ => "exec",
-    }
+fn pod_ip(sh: &PodShared) -> Option<String> {
+    sh.status.lock().unwrap().pod_ip.clone()
+}
+
+async fn run_hook(sh: &PodShared, p: &ContainerPlan, id: &str, h: &Handler, timeout: Duration) -> Result<(), String> {
+    let action = hook_command(h, &p.container.ports, pod_ip(sh).as_deref());
+    run_action(sh, id, &action, timeout).await
+}
+
+async fn run_probe(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Probe) -> Result<(), String> {
+    let action = probe_action(probe, &p.container.ports, pod_ip(sh).as_deref());
+    run_action(sh, id, &action, Duration::from_secs(probe.timeout_seconds.max(1))).await
 }
 
 /// Everything that runs beside one container run: postStart, then the
@@ -62,7 +60,7 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
     let name = p.container.name.clone();
     let post_start = p.container.lifecycle.as_ref().and_then(|l| l.post_start.clone());
     if let Some(h) = &post_start {
-        if let Err(msg) = run_handler(&sh, &p, &id, h, Duration::from_secs(3600)).await {
+        if let Err(msg) = run_hook(&sh, &p, &id, h, Duration::from_secs(3600)).await {
             sh.event(
                 Some(&name),
                 true,
@@ -82,14 +80,9 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
         sh.update_container(&name, |c| c.state = ContainerState::Running { started_at: now });
     }
     if let Some(sp) = &p.container.startup_probe
-        && !probe_until(&sh, &p, &id, sp, "Startup", true).await
+        && !probe_until(&sh, &p, &id, sp, ProbeKind::Startup).await
     {
-        sh.event(
-            Some(&name),
-            false,
-            "Killing",
-            format!("Container {name} failed startup probe, will be restarted"),
-        );
+        sh.event(Some(&name), false, "Killing", ProbeKind::Startup.kill_message(&name));
         let _ = kill.send("startup".into()).await;
         return;
     }
@@ -105,14 +98,9 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
     };
     let liveness = async {
         if let Some(lp) = &p.container.liveness_probe
-            && !probe_until(&sh, &p, &id, lp, "Liveness", false).await
+            && !probe_until(&sh, &p, &id, lp, ProbeKind::Liveness).await
         {
-            sh.event(
-                Some(&name),
-                false,
-                "Killing",
-                format!("Container {name} failed liveness probe, will be restarted"),
-            );
+            sh.event(Some(&name), false, "Killing", ProbeKind::Liveness.kill_message(&name));
             let _ = kill.send("liveness".into()).await;
         }
     };
@@ -126,15 +114,14 @@ async fn probe_until(
     p: &ContainerPlan,
     id: &str,
     probe: &Probe,
-    kind: &str,
-    stop_on_success: bool,
+    kind: ProbeKind,
 ) -> bool {
+    let stop_on_success = kind == ProbeKind::Startup;
     let period = sh.opts.scaled(Duration::from_secs(probe.period_seconds.max(1)));
     tokio::time::sleep(sh.opts.scaled(Duration::from_secs(probe.initial_delay_seconds))).await;
     let mut failures = 0;
     loop {
-        let t = Duration::from_secs(probe.timeout_seconds.max(1));
-        match run_handler(sh, p, id, &probe.handler, t).await {
+        match run_probe(sh, p, id, probe).await {
             Ok(()) => {
                 failures = 0;
                 if stop_on_success {
@@ -147,7 +134,7 @@ async fn probe_until(
                     Some(&p.container.name),
                     true,
                     "Unhealthy",
-                    format!("{kind} probe failed: {} {msg}", describe(&probe.handler)),
+                    kind.failure_message(&msg),
                 );
                 if failures >= probe.failure_threshold.max(1) {
                     return false;
@@ -164,8 +151,7 @@ async fn readiness_loop(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Pro
     tokio::time::sleep(sh.opts.scaled(Duration::from_secs(probe.initial_delay_seconds))).await;
     let (mut ok_run, mut bad_run) = (0u32, 0u32);
     loop {
-        let t = Duration::from_secs(probe.timeout_seconds.max(1));
-        match run_handler(sh, p, id, &probe.handler, t).await {
+        match run_probe(sh, p, id, probe).await {
             Ok(()) => {
                 ok_run += 1;
                 bad_run = 0;
@@ -180,7 +166,7 @@ async fn readiness_loop(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Pro
                     Some(name),
                     true,
                     "Unhealthy",
-                    format!("Readiness probe failed: {} {msg}", describe(&probe.handler)),
+                    ProbeKind::Readiness.failure_message(&msg),
                 );
                 if bad_run >= probe.failure_threshold.max(1) {
                     sh.update_container(name, |c| c.ready = false);
@@ -205,7 +191,7 @@ pub async fn terminate(
     let pre_stop = p.container.lifecycle.as_ref().and_then(|l| l.pre_stop.clone());
     if run_pre_stop && let Some(h) = pre_stop {
         let left = deadline.saturating_duration_since(Instant::now());
-        if let Err(msg) = run_handler(sh, p, id, &h, left.max(Duration::from_secs(1))).await {
+        if let Err(msg) = run_hook(sh, p, id, &h, left.max(Duration::from_secs(1))).await {
             sh.event(
                 Some(name),
                 true,

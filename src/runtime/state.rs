@@ -14,7 +14,6 @@ use super::RunOptions;
 use super::docker::Api;
 use super::labels;
 use super::plan::PodPlan;
-use super::standin as rules;
 
 /// A request to stop: the deadline after which containers are killed.
 pub type StopAt = Option<Instant>;
@@ -112,7 +111,7 @@ impl PodShared {
                     st.message = Some(message);
                 }
                 None => {
-                    let phase = rules::pod_phase(
+                    let phase = crate::phase::pod_phase(
                         &self.pod.spec,
                         &st.init_container_statuses,
                         &st.container_statuses,
@@ -123,7 +122,7 @@ impl PodShared {
                     }
                 }
             }
-            st.conditions = rules::conditions(&self.pod.spec, &st);
+            st.conditions = crate::phase::conditions(&self.pod.spec, &st);
         }
         self.version.send_modify(|v| *v += 1);
     }
@@ -140,15 +139,6 @@ impl PodShared {
                 f(c);
             }
         });
-    }
-
-    pub fn container(&self, name: &str) -> Option<ContainerStatus> {
-        let st = self.status.lock().unwrap();
-        st.init_container_statuses
-            .iter()
-            .chain(st.container_statuses.iter())
-            .find(|c| c.name == name)
-            .cloned()
     }
 
     /// Record an event about a container (`None`: about the pod).

@@ -9,13 +9,12 @@ use std::time::SystemTime;
 
 use futures_util::StreamExt;
 
-use crate::manifest::RestartPolicy;
+use crate::manifest::{Container, PodSpec, PullPolicy, RestartPolicy};
 use crate::status::{ContainerKind, ContainerState, ContainerStatus, Event, Phase, PodStatus};
 
 use super::Engine;
 use super::docker::{Api, Inspected};
 use super::labels;
-use super::standin as rules;
 
 /// A pod as the engine records it.
 #[derive(Debug, Clone)]
@@ -195,8 +194,10 @@ pub async fn find_pods(
             "OnFailure" => RestartPolicy::OnFailure,
             _ => RestartPolicy::Always,
         };
-        status.phase = rules::phase_for_policy(policy, &status.init_container_statuses, &status.container_statuses);
-        status.conditions = rules::conditions_of(&status);
+        let spec = skeleton(policy, &status);
+        status.phase =
+            crate::phase::pod_phase(&spec, &status.init_container_statuses, &status.container_statuses);
+        status.conditions = crate::phase::conditions(&spec, &status);
         status.events.sort_by_key(|e| e.time);
         out.push(PodRecord {
             namespace: ns,
@@ -210,6 +211,54 @@ pub async fn find_pods(
     }
     out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(out)
+}
+
+/// The part of a pod's spec the engine records (its containers' names and
+/// kinds, its restartPolicy): enough for the phase and conditions.
+fn skeleton(policy: RestartPolicy, status: &PodStatus) -> PodSpec {
+    let c = |s: &ContainerStatus| Container {
+        name: s.name.clone(),
+        image: s.image.clone(),
+        image_pull_policy: PullPolicy::IfNotPresent,
+        command: vec![],
+        args: vec![],
+        working_dir: None,
+        env: vec![],
+        env_from: vec![],
+        ports: vec![],
+        volume_mounts: vec![],
+        resources: Default::default(),
+        liveness_probe: None,
+        readiness_probe: None,
+        startup_probe: None,
+        lifecycle: None,
+        security_context: None,
+        stdin: false,
+        tty: false,
+        termination_message_path: "/dev/termination-log".into(),
+        restart_policy: (s.kind == ContainerKind::Sidecar).then_some(RestartPolicy::Always),
+    };
+    PodSpec {
+        containers: status.container_statuses.iter().map(c).collect(),
+        init_containers: status.init_container_statuses.iter().map(c).collect(),
+        volumes: vec![],
+        restart_policy: policy,
+        share_process_namespace: false,
+        hostname: None,
+        subdomain: None,
+        host_aliases: vec![],
+        termination_grace_period_seconds: 30,
+        active_deadline_seconds: None,
+        security_context: None,
+        host_network: false,
+        host_pid: false,
+        host_ipc: false,
+        dns_policy: "ClusterFirst".into(),
+        node_name: None,
+        node_selector: Default::default(),
+        affinity: None,
+        tolerations: vec![],
+    }
 }
 
 fn event(time: SystemTime, container: &str, reason: &str, message: String) -> Event {

@@ -5,11 +5,69 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::manifest::{KeyToPath, Pod, VolumeSource};
+use crate::podenv::{self, Inputs};
+
 use super::docker::Api;
 use super::plan::{PodPlan, SANDBOX_VOLUME_ROOT};
 
+/// Files of a volume: path -> (content, mode).
+pub type Files = BTreeMap<String, (Vec<u8>, u32)>;
+
+/// The files of a configMap, secret, downwardAPI or projected volume, as the
+/// kubelet writes them (missing optional sources give no files).
+pub fn volume_files(source: &VolumeSource, pod: &Pod, inputs: &Inputs, pod_ip: Option<&str>) -> Files {
+    let ns = &pod.metadata.namespace;
+    let mut files = BTreeMap::new();
+    match source {
+        VolumeSource::ConfigMap { name, items, default_mode, .. } => {
+            if let Some(cm) = inputs.configmap(ns, name) {
+                let mut all: BTreeMap<String, Vec<u8>> = cm
+                    .data
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
+                    .collect();
+                all.extend(cm.binary_data.clone());
+                pick(&all, items, *default_mode, &mut files);
+            }
+        }
+        VolumeSource::Secret { secret_name, items, default_mode, .. } => {
+            if let Some(s) = inputs.secret(ns, secret_name) {
+                pick(&s.data, items, *default_mode, &mut files);
+            }
+        }
+        VolumeSource::DownwardApi { items, default_mode } => {
+            for i in items {
+                let Some(fp) = &i.field_path else { continue };
+                let text = podenv::field_ref(pod, fp, inputs, pod_ip).unwrap_or_default();
+                files.insert(i.path.clone(), (text.into_bytes(), i.mode.unwrap_or(*default_mode)));
+            }
+        }
+        VolumeSource::Projected { sources, .. } => {
+            for s in sources {
+                files.extend(volume_files(s, pod, inputs, pod_ip));
+            }
+        }
+        _ => {}
+    }
+    files
+}
+
+fn pick(all: &BTreeMap<String, Vec<u8>>, items: &[KeyToPath], mode: u32, files: &mut Files) {
+    if items.is_empty() {
+        for (k, v) in all {
+            files.insert(k.clone(), (v.clone(), mode));
+        }
+    }
+    for i in items {
+        if let Some(v) = all.get(&i.key) {
+            files.insert(i.path.clone(), (v.clone(), i.mode.unwrap_or(mode)));
+        }
+    }
+}
+
 /// A tar archive (ustar) of `path -> (content, mode)`, with parent directories.
-pub fn tar(files: &BTreeMap<String, (Vec<u8>, u32)>) -> Vec<u8> {
+pub fn tar(files: &Files) -> Vec<u8> {
     let mut out = Vec::new();
     let mut dirs: Vec<String> = Vec::new();
     for path in files.keys() {

@@ -11,12 +11,14 @@ use anyhow::Context;
 use futures_util::future::join_all;
 
 use crate::manifest::Pod;
+use crate::podenv::{self, Inputs};
+use crate::restart::{self, BackOff};
 use crate::status::{ContainerKind, ContainerState, Phase};
 
 use super::RunOptions;
 use super::docker::Api;
-use super::plan::{ContainerPlan, MountSpec, PodPlan};
-use super::standin as rules;
+use super::labels::Owner;
+use super::plan::{self, ContainerPlan, MountSpec, PodPlan};
 use super::state::PodShared;
 use super::{cleanup, image, probes, volume};
 
@@ -25,13 +27,18 @@ use super::{cleanup, image, probes, volume};
 pub async fn launch(
     api: Api,
     pod: Pod,
+    inputs: &Inputs,
+    owner: Owner,
     plan: PodPlan,
     opts: RunOptions,
 ) -> anyhow::Result<Arc<PodShared>> {
     match create_sandbox(&api, &pod, &plan).await {
-        Ok(sandbox_id) => {
+        Ok((sandbox_id, ip)) => {
+            // Now that the pod has an IP, plan the containers again: the
+            // downward API's status.podIP reads it.
+            let ip = (!ip.is_empty()).then_some(ip);
+            let plan = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
             let sh = Arc::new(PodShared::new(api, pod, plan, opts, sandbox_id));
-            let ip = sh.api.inspect(&sh.sandbox_id).await.ok().and_then(|i| i.ip);
             sh.update(|st| st.pod_ip = ip);
             sh.event(None, false, "Scheduled", format!(
                 "Successfully assigned {}/{} to podlearn (this machine's Docker engine)",
@@ -54,7 +61,7 @@ pub async fn launch(
     }
 }
 
-async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<String> {
+async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<(String, String)> {
     if !api.image_present(super::plan::SANDBOX_IMAGE).await? {
         anyhow::bail!(
             "the sandbox image {} is not on this Docker engine, and podlearn needs it offline.\n  \
@@ -88,7 +95,13 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
     }
     api.start(&id).await.context("starting the sandbox")?;
     let ip = api.inspect(&id).await?.ip.unwrap_or_default();
-    let hosts = rules::etc_hosts(pod, &ip, &plan.hostname);
+    let hosts = crate::hosts::etc_hosts(
+        &ip,
+        &plan.hostname,
+        pod.spec.subdomain.as_deref(),
+        &pod.metadata.namespace,
+        &pod.spec.host_aliases,
+    );
     let argv: Vec<String> = ["sh", "-c", "printf '%s' \"$1\" > /etc/hosts", "sh"]
         .iter()
         .map(|s| s.to_string())
@@ -96,7 +109,7 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
         .collect();
     let out = api.exec(&id, &argv, Duration::from_secs(10)).await?;
     anyhow::ensure!(out.exit_code == 0, "writing /etc/hosts: {}", out.stderr);
-    Ok(id)
+    Ok((id, ip))
 }
 
 /// The pod's sync loop, from init containers to completion.
@@ -197,17 +210,17 @@ async fn run_container(
     mut stop: tokio::sync::watch::Receiver<Option<Instant>>,
 ) -> bool {
     let name = p.container.name.clone();
-    let mut backoff = rules::BackOff::default();
+    let mut backoff = BackOff::new(sh.opts.time_scale);
     let mut attempt: u32 = 0;
     loop {
         if stop.borrow().is_some() {
             return false;
         }
-        let began = Instant::now();
+        let began = SystemTime::now();
         let ended = run_once(&sh, &p, attempt, &mut stop).await;
-        let code = match ended {
+        let (code, finished) = match ended {
             Ended::Stopped => return false,
-            Ended::NotStarted => 1,
+            Ended::NotStarted => (1, SystemTime::now()),
             Ended::Exited { code, oom, started, finished } => {
                 let reason = if oom {
                     "OOMKilled"
@@ -228,23 +241,25 @@ async fn run_container(
                         finished_at: finished,
                     };
                 });
-                code
+                (code, finished)
             }
         };
         if stop.borrow().is_some() {
             return false;
         }
-        if !rules::should_restart(sh.pod.spec.restart_policy, p.kind, code) {
+        if !restart::should_restart(sh.pod.spec.restart_policy, p.kind, code) {
             return code == 0;
         }
-        // Ten minutes without trouble resets the back-off.
-        if began.elapsed() > Duration::from_secs(600) {
-            backoff.reset();
-        }
-        let delay = sh.opts.scaled(backoff.next_delay());
+        // Counted from the finish time; ten minutes without trouble resets it.
+        let delay = backoff.next_delay(began, finished);
+        let delay = delay.saturating_sub(finished.elapsed().unwrap_or_default());
         if !delay.is_zero() {
-            let secs = delay.as_secs_f64();
-            let msg = format!("back-off {secs:.0}s restarting failed container={name} pod={}", sh.plan.pod_name);
+            let msg = backoff.message(
+                &name,
+                &sh.plan.pod_name,
+                &sh.plan.namespace,
+                &podenv::pod_uid(&sh.pod),
+            );
             sh.update_container(&name, |c| {
                 if c.state.is_terminated() {
                     c.last_state = Some(c.state.clone());
