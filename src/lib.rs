@@ -8,6 +8,15 @@ pub mod cluster;
 pub mod cmd;
 pub mod content;
 pub mod exit;
+pub mod hosts;
 pub mod manifest;
+pub mod phase;
+pub mod podenv;
+pub mod probe;
+pub mod restart;
+pub mod runtime;
 pub mod status;
 pub mod term;
+
+#[cfg(test)]
+mod fixtures;
