@@ -52,6 +52,10 @@ pub struct RunOptions {
     pub grace_override: Option<Duration>,
     /// Started by `run --detach`: never swept as a dead process's leftover.
     pub detached: bool,
+    /// The namespace network the sandbox joins (`crate::cluster`), with the
+    /// cluster's DNS search list; None: Docker's default bridge.
+    pub network: Option<String>,
+    pub dns_search: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -62,6 +66,8 @@ impl Default for RunOptions {
             allow_host_access: false,
             grace_override: None,
             detached: false,
+            network: None,
+            dns_search: Vec::new(),
         }
     }
 }
@@ -116,7 +122,11 @@ impl Engine {
         opts: &RunOptions,
     ) -> anyhow::Result<RunningPod> {
         let owner = labels::Owner::current(opts.detached);
-        let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        let mut plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        if let Some(network) = &opts.network {
+            plan.sandbox.network_mode = Some(network.clone());
+            plan.sandbox.dns_search = opts.dns_search.clone();
+        }
         let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
             .await
             .with_context(|| format!("starting pod {}", pod.metadata.name))?;
@@ -136,6 +146,12 @@ pub struct RunningPod {
 impl RunningPod {
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The Docker id of the pod's sandbox (the cluster controllers give it
+    /// DNS aliases on the namespace network).
+    pub fn sandbox_id(&self) -> &str {
+        &self.shared().sandbox_id
     }
 
     fn shared(&self) -> &Arc<state::PodShared> {
