@@ -60,6 +60,7 @@ pub mod network;
 pub mod render;
 pub mod replicaset;
 pub mod service;
+pub mod store;
 
 use std::collections::BTreeMap;
 

@@ -34,6 +34,25 @@ pub use labels::current_learner;
 pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
 pub use store::{PodRecord, find_pods};
 
+/// Labels for what podlearn creates beside pods (a Service's proxy, a
+/// namespace network): the learner's and this process's, so `clean` and
+/// the sweep after a crash find them like a pod's objects.
+pub fn owned_labels(namespace: &str, name: &str, role: &str) -> BTreeMap<String, String> {
+    let mut l = labels::pod_labels(&labels::Owner::current(false), namespace, name);
+    l.insert(labels::ROLE.into(), role.into());
+    l
+}
+
+/// This process, as owner labels and records name it (`host:pid:start`).
+pub fn this_process() -> String {
+    labels::process_id(std::process::id()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Whether the process an owner id names has ended.
+pub fn process_is_dead(owner: &str) -> bool {
+    labels::owner_is_dead(owner)
+}
+
 /// A connection to the Docker engine, ready to run pods.
 #[derive(Clone)]
 pub struct Engine {

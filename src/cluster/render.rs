@@ -97,7 +97,7 @@ pub fn ports_column(ports: &[ServicePort]) -> String {
 }
 
 /// Left-aligned columns separated by three spaces, like kubectl's tabwriter.
-fn table(
+pub fn table(
     out: &mut impl Write,
     style: Style,
     header: &[&str],
@@ -132,9 +132,21 @@ fn table(
     Ok(())
 }
 
-pub fn services(out: &mut impl Write, style: Style, rows: &[ServiceRow]) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
+pub const SERVICES: &[&str] = &[
+    "NAME",
+    "TYPE",
+    "CLUSTER-IP",
+    "EXTERNAL-IP",
+    "PORT(S)",
+    "AGE",
+];
+pub const ENDPOINTS: &[&str] = &["NAME", "ENDPOINTS", "AGE"];
+pub const DEPLOYMENTS: &[&str] = &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"];
+pub const JOBS: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
+
+/// The cells of `get services` rows.
+pub fn services_cells(rows: &[ServiceRow]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|r| {
             vec![
                 r.name.clone(),
@@ -145,33 +157,17 @@ pub fn services(out: &mut impl Write, style: Style, rows: &[ServiceRow]) -> io::
                 human_duration(r.age),
             ]
         })
-        .collect();
-    table(
-        out,
-        style,
-        &[
-            "NAME",
-            "TYPE",
-            "CLUSTER-IP",
-            "EXTERNAL-IP",
-            "PORT(S)",
-            "AGE",
-        ],
-        &rows,
-    )
+        .collect()
 }
 
-pub fn endpoints(out: &mut impl Write, style: Style, rows: &[EndpointsRow]) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
+pub fn endpoints_cells(rows: &[EndpointsRow]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|r| vec![r.name.clone(), r.endpoints.clone(), human_duration(r.age)])
-        .collect();
-    table(out, style, &["NAME", "ENDPOINTS", "AGE"], &rows)
+        .collect()
 }
 
-pub fn deployments(out: &mut impl Write, style: Style, rows: &[DeploymentRow]) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
+pub fn deployments_cells(rows: &[DeploymentRow]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|r| {
             vec![
                 r.name.clone(),
@@ -181,18 +177,11 @@ pub fn deployments(out: &mut impl Write, style: Style, rows: &[DeploymentRow]) -
                 human_duration(r.age),
             ]
         })
-        .collect();
-    table(
-        out,
-        style,
-        &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
-        &rows,
-    )
+        .collect()
 }
 
-pub fn jobs(out: &mut impl Write, style: Style, rows: &[JobRow]) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
+pub fn jobs_cells(rows: &[JobRow]) -> Vec<Vec<String>> {
+    rows.iter()
         .map(|r| {
             vec![
                 r.name.clone(),
@@ -202,13 +191,23 @@ pub fn jobs(out: &mut impl Write, style: Style, rows: &[JobRow]) -> io::Result<(
                 human_duration(r.age),
             ]
         })
-        .collect();
-    table(
-        out,
-        style,
-        &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
-        &rows,
-    )
+        .collect()
+}
+
+pub fn services(out: &mut impl Write, style: Style, rows: &[ServiceRow]) -> io::Result<()> {
+    table(out, style, SERVICES, &services_cells(rows))
+}
+
+pub fn endpoints(out: &mut impl Write, style: Style, rows: &[EndpointsRow]) -> io::Result<()> {
+    table(out, style, ENDPOINTS, &endpoints_cells(rows))
+}
+
+pub fn deployments(out: &mut impl Write, style: Style, rows: &[DeploymentRow]) -> io::Result<()> {
+    table(out, style, DEPLOYMENTS, &deployments_cells(rows))
+}
+
+pub fn jobs(out: &mut impl Write, style: Style, rows: &[JobRow]) -> io::Result<()> {
+    table(out, style, JOBS, &jobs_cells(rows))
 }
 
 #[cfg(test)]

@@ -29,7 +29,11 @@ impl Api {
             )),
             Err(e) => {
                 let e = anyhow::Error::new(e);
-                if status_of(&e) == Some(404) { Ok(None) } else { Err(e) }
+                if status_of(&e) == Some(404) {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
             }
         }
     }
@@ -83,7 +87,10 @@ impl Api {
     }
 
     /// Names of the networks carrying all these labels.
-    pub async fn list_networks(&self, labels: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
+    pub async fn list_networks(
+        &self,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<Vec<String>> {
         let filters: HashMap<String, Vec<String>> = HashMap::from([(
             "label".to_string(),
             labels.iter().map(|(k, v)| format!("{k}={v}")).collect(),
@@ -201,7 +208,11 @@ impl ClusterEngine for Engine {
     }
 
     async fn exec(&self, container: &str, argv: &[String]) -> anyhow::Result<i64> {
-        Ok(self.api.exec(container, argv, Duration::from_secs(10)).await?.exit_code)
+        Ok(self
+            .api
+            .exec(container, argv, Duration::from_secs(10))
+            .await?
+            .exit_code)
     }
 
     async fn reconnect(
