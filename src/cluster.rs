@@ -54,12 +54,15 @@ pub mod control;
 pub mod cronjob;
 pub mod deployment;
 pub mod endpoints;
+pub mod get;
 pub mod hpa;
 pub mod job;
 pub mod network;
+pub mod pods;
 pub mod render;
 pub mod replicaset;
 pub mod service;
+pub mod session;
 pub mod store;
 
 use std::collections::BTreeMap;
@@ -163,6 +166,9 @@ pub trait PodEngine {
     async fn start_pod(&self, pod: &crate::manifest::model::Pod) -> anyhow::Result<()>;
     /// The Pods started through this engine that still exist.
     async fn observe(&self) -> anyhow::Result<Vec<PodObservation>>;
-    /// Delete a Pod gracefully; Ok when it is already gone.
+    /// Delete a Pod gracefully; Ok when it is already gone. May return
+    /// before the grace period ends.
     async fn delete_pod(&self, name: &str) -> anyhow::Result<()>;
+    /// Delete every Pod still running and wait until all are gone.
+    async fn delete_all_and_wait(&self) -> anyhow::Result<()>;
 }

@@ -12,7 +12,7 @@ use super::job::{JobController, JobState};
 use super::render::{DeploymentRow, EndpointsRow, JobRow, ServiceRow};
 use super::service::{self, SandboxRef, ServiceProxy};
 use super::{ClusterEngine, PodEngine, PodObservation, network};
-use crate::manifest::model::{Deployment, Job, ReplicaSet, Service};
+use crate::manifest::model::{CronJob, Deployment, Job, ObjectMeta, ReplicaSet, Service};
 
 /// Everything podlearn runs for one (learner, namespace).
 #[derive(Debug)]
@@ -25,6 +25,7 @@ pub struct ControlPlane {
     headless_applied: BTreeMap<String, BTreeSet<String>>,
     replicasets: Vec<ReplicaSetController>,
     jobs: Vec<JobController>,
+    cronjobs: Vec<CronJob>,
     time_scale: f64,
     /// The last endpoints of each Service, to report changes.
     last_endpoints: BTreeMap<String, String>,
@@ -51,6 +52,7 @@ impl ControlPlane {
             headless_applied: BTreeMap::new(),
             replicasets: Vec::new(),
             jobs: Vec::new(),
+            cronjobs: Vec::new(),
             time_scale,
             last_endpoints: BTreeMap::new(),
         })
@@ -84,6 +86,53 @@ impl ControlPlane {
 
     pub fn add_job(&mut self, job: &Job) {
         self.jobs.push(JobController::new(job, self.time_scale));
+    }
+
+    /// A CronJob: kept so `create job --from=cronjob/NAME` can run it.
+    pub fn add_cronjob(&mut self, cron: &CronJob) {
+        self.cronjobs.push(cron.clone());
+    }
+
+    pub fn cronjob_names(&self) -> Vec<String> {
+        self.cronjobs
+            .iter()
+            .map(|c| c.metadata.name.clone())
+            .collect()
+    }
+
+    /// `podlearn create job NAME --from=cronjob/CRON`: a Job from the
+    /// CronJob's template, started now (as kubectl does, with the
+    /// `cronjob.kubernetes.io/instantiate: manual` annotation). False when
+    /// there is no such CronJob or the Job name is taken.
+    pub fn create_job_from_cronjob(&mut self, job: &str, cronjob: &str) -> bool {
+        let Some(cron) = self.cronjobs.iter().find(|c| c.metadata.name == cronjob) else {
+            return false;
+        };
+        if self.jobs.iter().any(|j| j.job.metadata.name == job) {
+            return false;
+        }
+        let mut metadata = ObjectMeta {
+            name: job.into(),
+            namespace: self.namespace.clone(),
+            ..Default::default()
+        };
+        metadata
+            .annotations
+            .insert("cronjob.kubernetes.io/instantiate".into(), "manual".into());
+        let job = Job {
+            metadata,
+            spec: cron.job_template.clone(),
+        };
+        self.add_job(&job);
+        true
+    }
+
+    /// Whether the plane runs only Jobs (then the run ends with them).
+    pub fn only_jobs(&self) -> bool {
+        self.proxies.is_empty()
+            && self.headless.is_empty()
+            && self.replicasets.is_empty()
+            && self.cronjobs.is_empty()
     }
 
     /// `podlearn scale`: false when there is no such Deployment/ReplicaSet.
@@ -244,7 +293,7 @@ impl ControlPlane {
         self.jobs.iter().map(JobController::row).collect()
     }
 
-    /// Remove everything: the controllers' Pods, the proxies, the network
+    /// Remove everything: every Pod, the proxies, the network
     /// (kept if another podlearn of the learner still uses it). Every step
     /// is tried; the first error is returned after all were.
     pub async fn teardown(
@@ -266,6 +315,8 @@ impl ControlPlane {
         for job in &mut self.jobs {
             keep(job.delete_all(pe).await);
         }
+        // Bare Pods too; and the network can only go once they are gone.
+        keep(pe.delete_all_and_wait().await);
         for p in self.proxies.drain(..) {
             keep(ce.remove_container(&p.container).await);
         }

@@ -69,6 +69,14 @@ pub fn proxy_spec(
         .collect();
     ports.dedup();
     cmd.extend(ports.iter().map(u16::to_string));
+    let mut labels = labels.clone();
+    // Named like a pod's objects so `clean` and the sweep after a crash
+    // remove it with them; `get pods` lists only sandboxes, not this.
+    labels.insert(
+        "io.podlearn.pod".into(),
+        format!("service-{}", service.metadata.name),
+    );
+    labels.insert("io.podlearn.role".into(), "service-proxy".into());
     HelperSpec {
         name: proxy_name(network, &service.metadata.name),
         image: PROXY_IMAGE.into(),
@@ -76,7 +84,7 @@ pub fn proxy_spec(
         aliases: network::service_aliases(&service.metadata.name, &service.metadata.namespace),
         env: vec![format!("PODLEARN_FORWARDER={FORWARDER}")],
         cmd,
-        labels: labels.clone(),
+        labels,
     }
 }
 

@@ -335,6 +335,14 @@ impl PodEngine for CliPods {
         Ok(out)
     }
 
+    async fn delete_all_and_wait(&self) -> anyhow::Result<()> {
+        let names: Vec<String> = self.started.lock().unwrap().keys().cloned().collect();
+        for name in names {
+            self.delete_pod(&name).await?;
+        }
+        Ok(())
+    }
+
     async fn delete_pod(&self, name: &str) -> anyhow::Result<()> {
         docker(&["rm", "-f", &self.container_name(name)]);
         self.started.lock().unwrap().remove(name);
