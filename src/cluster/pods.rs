@@ -1,7 +1,7 @@
 //! [`PodEngine`] on the runtime: the controllers' Pods are real podlearn
 //! Pods (sandbox, probes, restarts), started on the namespace network.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use super::{PodEngine, PodObservation};
 use crate::manifest::model::Pod;
 use crate::podenv::Inputs;
-use crate::runtime::{self, Engine, RunOptions, RunningPod};
+use crate::runtime::{Engine, RunOptions, RunningPod};
 
 /// The Pods one `podlearn run` started in one namespace.
 pub struct RuntimePods {
@@ -17,7 +17,6 @@ pub struct RuntimePods {
     inputs: Inputs,
     /// With `network` and `dns_search` set to the namespace's.
     opts: RunOptions,
-    learner: String,
     pods: Mutex<BTreeMap<String, (Pod, RunningPod)>>,
     /// Graceful deletions under way (a grace period can be 30 s; the
     /// controllers do not wait for it, as on a cluster).
@@ -30,7 +29,6 @@ impl RuntimePods {
             engine,
             inputs,
             opts,
-            learner: runtime::current_learner(),
             pods: Mutex::new(BTreeMap::new()),
             deleting: Mutex::new(Vec::new()),
         }
@@ -66,24 +64,17 @@ impl PodEngine for RuntimePods {
     async fn observe(&self) -> anyhow::Result<Vec<PodObservation>> {
         // A Pod deleted from another terminal (`podlearn delete pod`) is gone
         // from the engine: the controllers must see it vanish.
-        let on_engine: BTreeSet<(String, String)> =
-            runtime::find_pods(&self.engine, Some(&self.learner), None)
-                .await?
-                .into_iter()
-                .map(|r| (r.namespace, r.name))
-                .collect();
         let mut pods = self.pods.lock().await;
-        let gone: Vec<String> = pods
-            .iter()
-            .filter(|(name, (pod, _))| {
-                !on_engine.contains(&(pod.metadata.namespace.clone(), (*name).clone()))
-            })
-            .map(|(name, _)| name.clone())
-            .collect();
+        let mut gone = Vec::new();
+        for (name, (_, running)) in pods.iter() {
+            if !running.exists().await {
+                gone.push(name.clone());
+            }
+        }
         for name in gone {
             if let Some((_, running)) = pods.remove(&name) {
                 // Already removed: nothing left for the handle to clean.
-                running.detach();
+                running.abandon();
             }
         }
         let mut out = Vec::new();

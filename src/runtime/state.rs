@@ -38,7 +38,6 @@ pub struct PodShared {
     pub tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
-    pub detached: Mutex<bool>,
 }
 
 impl PodShared {
@@ -47,13 +46,15 @@ impl PodShared {
             name: p.container.name.clone(),
             kind: p.kind,
             image: p.spec.image.clone(),
-            state: ContainerState::waiting(if p.kind == ContainerKind::App
-                && !pod.spec.init_containers.is_empty()
-            {
-                "PodInitializing"
-            } else {
-                "ContainerCreating"
-            }),
+            // As the kubelet reports them: init containers and the app
+            // containers behind them wait as PodInitializing.
+            state: ContainerState::waiting(
+                if p.kind != ContainerKind::App || !pod.spec.init_containers.is_empty() {
+                    "PodInitializing"
+                } else {
+                    "ContainerCreating"
+                },
+            ),
             last_state: None,
             ready: false,
             started: false,
@@ -94,7 +95,6 @@ impl PodShared {
             done: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
             forced: Mutex::new(None),
-            detached: Mutex::new(false),
         }
     }
 
@@ -263,9 +263,5 @@ impl PodShared {
         for t in self.tasks.lock().unwrap().drain(..) {
             t.abort();
         }
-    }
-
-    pub fn detach(&self) {
-        *self.detached.lock().unwrap() = true;
     }
 }

@@ -37,7 +37,9 @@ pub async fn launch(
             // Now that the pod has an IP, plan the containers again: the
             // downward API's status.podIP reads it.
             let ip = (!ip.is_empty()).then_some(ip);
-            let plan = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
+            let mut plan2 = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
+            plan2.sandbox = plan.sandbox;
+            let plan = plan2;
             let sh = Arc::new(PodShared::new(api, pod, plan, opts, sandbox_id));
             sh.update(|st| st.pod_ip = ip);
             sh.event(None, false, "Scheduled", format!(
