@@ -95,10 +95,10 @@ pub fn print(
     Ok(Outcome::Success)
 }
 
-fn find<'a>(
-    snaps: &'a [(Snapshot, RunFiles)],
+fn find(
+    snaps: &[(Snapshot, RunFiles)],
     pick: impl Fn(&Snapshot) -> bool,
-) -> Option<&'a (Snapshot, RunFiles)> {
+) -> Option<&(Snapshot, RunFiles)> {
     snaps.iter().find(|(s, _)| pick(s))
 }
 
@@ -125,9 +125,9 @@ pub fn scale(
     name: &str,
     replicas: u32,
 ) -> anyhow::Result<Outcome> {
-    let resource = match kind {
-        "deployment" | "deployments" | "deploy" => "deployment.apps",
-        "replicaset" | "replicasets" | "rs" => "replicaset.apps",
+    let (resource, plural) = match kind {
+        "deployment" | "deployments" | "deploy" => ("deployment.apps", "deployments.apps"),
+        "replicaset" | "replicasets" | "rs" => ("replicaset.apps", "replicasets.apps"),
         other => {
             return Err(learner_error(format!(
                 "cannot scale {other:?}: podlearn scales a deployment or a replicaset \
@@ -144,7 +144,7 @@ pub fn scale(
     };
     let Some((_, files)) = find(&snaps, has) else {
         return Err(learner_error(format!(
-            "{resource}s {name:?} not found: a Deployment exists while `podlearn run FILE` runs it \
+            "{plural} {name:?} not found: a Deployment exists while `podlearn run FILE` runs it \
              (start it in another terminal, then scale it here)"
         )));
     };

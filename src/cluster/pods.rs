@@ -73,8 +73,10 @@ impl PodEngine for RuntimePods {
         }
         for name in gone {
             if let Some((_, running)) = pods.remove(&name) {
-                // Already removed: nothing left for the handle to clean.
-                running.abandon();
+                // Its worker may have restarted a container into the removed
+                // sandbox before it noticed: delete by labels sweeps that too.
+                let handle = tokio::spawn(running.delete(Some(std::time::Duration::ZERO)));
+                self.deleting.lock().await.push(handle);
             }
         }
         let mut out = Vec::new();
