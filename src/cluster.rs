@@ -36,15 +36,35 @@
 //!
 //! * There is no virtual ClusterIP and no kube-proxy: the "cluster IP" is the
 //!   proxy container's own address, a real container. Only TCP ports are
-//!   proxied (UDP needs a headless Service here).
+//!   proxied (UDP needs a headless Service here). NodePort and LoadBalancer
+//!   Services run as ClusterIP; ExternalName is not created.
 //! * A Service with no ready Pod accepts the connection and closes it at
 //!   once; a cluster refuses it.
 //! * Round robin is per connection, strictly alternating; kube-proxy's
 //!   iptables mode picks at random.
-//! * Service names resolve only from inside the namespace's Pods (there is
-//!   no cross-namespace routing: each namespace is its own bridge).
+//! * Service names resolve only from inside the namespace's Pods (each
+//!   namespace is its own bridge: no cross-namespace traffic), and Docker
+//!   writes `options ndots:0` where a cluster writes `ndots:5`.
+//! * Services select the Pods of the same `podlearn run` (their labels are
+//!   known there); Pods of other runs in the namespace are not endpoints.
+//! * Controllers live as long as the `podlearn run` that started them:
+//!   `--detach` is refused for such files, a deleted replica is replaced
+//!   while the run runs, and other terminals talk to it through files (see
+//!   `store`): `get services|endpoints|deployments|jobs`, `scale`,
+//!   `create job --from=cronjob/...`.
+//! * One ReplicaSet per Deployment: a changed template is not rolled out.
 //! * CronJobs are explained and can be run once by hand; nothing waits for
 //!   their schedule. The HPA is arithmetic only: there is no metrics server.
+//!
+//! # How the pieces fit
+//!
+//! Pure: [`endpoints`] (Service + Pods -> Endpoints), [`replicaset`] (names,
+//! scale decision), [`job`] (Job status, retry back-off), [`cronjob`]
+//! (schedules), [`hpa`], [`render`] (tables), [`network`] and [`service`]
+//! plans. Acting: [`deployment`] and [`job`] controllers, [`service`]
+//! proxies and headless names, tied per namespace by [`control::ControlPlane`],
+//! whose `tick` is one pass of every controller; [`session`] runs it for
+//! `podlearn run`, [`pods`] backs it with the runtime's Pods.
 //!
 //! Docker is reached only through [`ClusterEngine`] (implemented by the
 //! runtime's docker module, the one importer of bollard), so everything here

@@ -154,7 +154,26 @@ async fn add(
             space.pods.start_pod(p).await?;
             space.bare.push(p.metadata.name.clone());
         }
-        Resource::Service(s) => space.plane.add_service(engine, s).await?,
+        Resource::Service(s) if s.kind == "ExternalName" => writeln!(
+            out,
+            "{} Service {}: type ExternalName is only a DNS CNAME on a cluster; podlearn does not \
+             create it",
+            style.warn("note:"),
+            s.metadata.name
+        )?,
+        Resource::Service(s) => {
+            if s.kind == "NodePort" || s.kind == "LoadBalancer" {
+                writeln!(
+                    out,
+                    "{} Service {}: type {} runs as a ClusterIP Service here (no node ports, no \
+                     load balancer on one Docker engine)",
+                    style.note("note:"),
+                    s.metadata.name,
+                    s.kind
+                )?;
+            }
+            space.plane.add_service(engine, s).await?
+        }
         Resource::Deployment(d) => space.plane.add_deployment(d),
         Resource::ReplicaSet(rs) => space.plane.add_replicaset(rs),
         Resource::Job(j) => space.plane.add_job(j),
@@ -253,6 +272,10 @@ async fn supervise(
             all_done &= space.plane.only_jobs() && space.plane.jobs_done() && bare_done;
         }
         if all_done {
+            let mut out = std::io::stdout().lock();
+            let rows: Vec<_> = spaces.iter().flat_map(|s| s.plane.job_rows()).collect();
+            writeln!(out)?;
+            render::jobs(&mut out, style, &rows)?;
             let failed = spaces.iter().any(|s| s.plane.any_job_failed());
             return Ok(Outcome::from_bool(!failed));
         }

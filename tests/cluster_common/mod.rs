@@ -66,6 +66,10 @@ impl Drop for Cleanup {
         for n in nets.split_whitespace() {
             docker(&["network", "rm", n]);
         }
+        let (_, vols, _) = docker(&["volume", "ls", "-q", "--filter", &filter]);
+        for v in vols.split_whitespace() {
+            docker(&["volume", "rm", "-f", v]);
+        }
         let (_, left, _) = docker(&["ps", "-aq", "--filter", &filter]);
         let (_, left_nets, _) = docker(&["network", "ls", "-q", "--filter", &filter]);
         if !std::thread::panicking() {
