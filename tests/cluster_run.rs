@@ -362,3 +362,26 @@ spec:
     l.interrupt();
     assert_eq!(l.leftovers(), "");
 }
+
+#[test]
+fn a_killed_run_is_swept_by_the_next_podlearn() {
+    let mut l = Learner::new("run-kill");
+    let file = l.write("web.yaml", WEB);
+    let out = l.home.path().join("run.out");
+    l.start_run(&file, &out);
+    eventually("two ready endpoints", || {
+        (endpoint_count(&l, "front") == 2).then_some(())
+    });
+    // SIGKILL: no cleanup by the run itself.
+    for c in &mut l.runs {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+    assert_ne!(l.leftovers(), "", "the kill should leave the objects");
+    // The dead run's tables are gone from `get` at once.
+    let o = l.podlearn(&["get", "services"]);
+    assert!(o.status.success() && o.stdout.is_empty(), "{o:?}");
+    // The next podlearn that touches the engine sweeps what the dead run left.
+    assert!(l.podlearn(&["get", "pods"]).status.success());
+    eventually("the sweep", || l.leftovers().is_empty().then_some(()));
+}
