@@ -224,25 +224,7 @@ async fn run_container(
             Ended::Stopped => return false,
             Ended::NotStarted => (1, SystemTime::now()),
             Ended::Exited { code, oom, started, finished } => {
-                let reason = if oom {
-                    "OOMKilled"
-                } else if code == 0 {
-                    "Completed"
-                } else {
-                    "Error"
-                };
-                sh.update_container(&name, |c| {
-                    c.ready = false;
-                    c.started = false;
-                    c.state = ContainerState::Terminated {
-                        exit_code: code,
-                        reason: reason.into(),
-                        message: None,
-                        signal: None,
-                        started_at: started,
-                        finished_at: finished,
-                    };
-                });
+                record_exit(&sh, &name, code, oom, started, finished);
                 (code, finished)
             }
         };
@@ -285,6 +267,29 @@ async fn run_container(
             c.restart_count = attempt;
         });
     }
+}
+
+/// Record a run's end in the container's status, with the kubelet's reason.
+fn record_exit(sh: &PodShared, name: &str, code: i64, oom: bool, started: SystemTime, finished: SystemTime) {
+    let reason = if oom {
+        "OOMKilled"
+    } else if code == 0 {
+        "Completed"
+    } else {
+        "Error"
+    };
+    sh.update_container(name, |c| {
+        c.ready = false;
+        c.started = false;
+        c.state = ContainerState::Terminated {
+            exit_code: code,
+            reason: reason.into(),
+            message: None,
+            signal: None,
+            started_at: started,
+            finished_at: finished,
+        };
+    });
 }
 
 /// One run: image, create, start, postStart, probes, wait for the exit.
@@ -372,6 +377,11 @@ async fn run_once(
             let deadline = deadline.unwrap_or_else(Instant::now);
             prober.abort();
             probes::terminate(sh, p, &id, deadline, true).await;
+            // Show how it ended (a sidecar stopped after the app containers,
+            // a container stopped by deletion).
+            if let Ok(i) = sh.api.inspect(&id).await {
+                record_exit(sh, name, i.exit_code, i.oom_killed, i.started_at.unwrap_or(started_at), i.finished_at.unwrap_or_else(SystemTime::now));
+            }
             return Ended::Stopped;
         }
         Some(why) = kill_rx.recv() => {
