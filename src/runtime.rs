@@ -133,12 +133,23 @@ impl Engine {
         if let Some((file, text)) = manifest
             && text.len() <= 256 * 1024
         {
-            plan.sandbox.labels.insert(labels::MANIFEST.into(), text.into());
-            plan.sandbox.labels.insert(labels::MANIFEST_FILE.into(), file.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST.into(), text.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST_FILE.into(), file.into());
         }
-        let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
-            .await
-            .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        let shared = worker::launch(
+            self.api.clone(),
+            pod.clone(),
+            inputs,
+            owner,
+            plan,
+            opts.clone(),
+        )
+        .await
+        .with_context(|| format!("starting pod {}", pod.metadata.name))?;
         Ok(RunningPod {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
@@ -158,7 +169,9 @@ impl RunningPod {
     }
 
     fn shared(&self) -> &Arc<state::PodShared> {
-        self.shared.as_ref().expect("a RunningPod is live until deleted")
+        self.shared
+            .as_ref()
+            .expect("a RunningPod is live until deleted")
     }
 
     /// The pod as it was started.
@@ -225,7 +238,6 @@ impl RunningPod {
         let sh = self.shared.take().expect("live");
         worker::delete(&sh, grace).await
     }
-
 }
 
 impl Drop for RunningPod {

@@ -6,16 +6,20 @@ mod pods;
 
 use std::collections::BTreeMap;
 
-use pods::*;
 use podlearn::manifest::{
     ConfigMap, DownwardApiFile, EnvFromRef, EnvFromSource, EnvVar, EnvVarSource, HostAlias,
     ObjectMeta, Quantity, RestartPolicy, Secret, SecurityContext, Volume, VolumeSource,
 };
 use podlearn::podenv::Inputs;
 use podlearn::status::Phase;
+use pods::*;
 
 fn meta(name: &str) -> ObjectMeta {
-    ObjectMeta { name: name.into(), namespace: "default".into(), ..Default::default() }
+    ObjectMeta {
+        name: name.into(),
+        namespace: "default".into(),
+        ..Default::default()
+    }
 }
 
 fn inputs() -> Inputs {
@@ -25,23 +29,39 @@ fn inputs() -> Inputs {
     data.insert("app.conf".to_string(), "port=8080\n".to_string());
     i.configmaps.insert(
         "default/settings".into(),
-        ConfigMap { metadata: meta("settings"), data, binary_data: BTreeMap::new() },
+        ConfigMap {
+            metadata: meta("settings"),
+            data,
+            binary_data: BTreeMap::new(),
+        },
     );
     let mut sdata = BTreeMap::new();
     sdata.insert("password".to_string(), b"s3cret".to_vec());
     i.secrets.insert(
         "default/creds".into(),
-        Secret { metadata: meta("creds"), kind: "Opaque".into(), data: sdata },
+        Secret {
+            metadata: meta("creds"),
+            kind: "Opaque".into(),
+            data: sdata,
+        },
     );
     i
 }
 
 fn env(name: &str, value: &str) -> EnvVar {
-    EnvVar { name: name.into(), value: Some(value.into()), value_from: None }
+    EnvVar {
+        name: name.into(),
+        value: Some(value.into()),
+        value_from: None,
+    }
 }
 
 fn env_from(name: &str, src: EnvVarSource) -> EnvVar {
-    EnvVar { name: name.into(), value: None, value_from: Some(src) }
+    EnvVar {
+        name: name.into(),
+        value: None,
+        value_from: Some(src),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,37 +76,100 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
     c.working_dir = Some("/tmp".into());
     c.env_from = vec![EnvFromSource {
         prefix: Some("CM_".into()),
-        source: EnvFromRef::ConfigMapRef { name: "settings".into(), optional: false },
+        source: EnvFromRef::ConfigMapRef {
+            name: "settings".into(),
+            optional: false,
+        },
     }];
     c.env = vec![
-        env_from("COLOR", EnvVarSource::ConfigMapKeyRef { name: "settings".into(), key: "color".into(), optional: false }),
-        env_from("PASS", EnvVarSource::SecretKeyRef { name: "creds".into(), key: "password".into(), optional: false }),
-        env_from("POD", EnvVarSource::FieldRef { field_path: "metadata.name".into() }),
-        env_from("IP", EnvVarSource::FieldRef { field_path: "status.podIP".into() }),
+        env_from(
+            "COLOR",
+            EnvVarSource::ConfigMapKeyRef {
+                name: "settings".into(),
+                key: "color".into(),
+                optional: false,
+            },
+        ),
+        env_from(
+            "PASS",
+            EnvVarSource::SecretKeyRef {
+                name: "creds".into(),
+                key: "password".into(),
+                optional: false,
+            },
+        ),
+        env_from(
+            "POD",
+            EnvVarSource::FieldRef {
+                field_path: "metadata.name".into(),
+            },
+        ),
+        env_from(
+            "IP",
+            EnvVarSource::FieldRef {
+                field_path: "status.podIP".into(),
+            },
+        ),
         env("GREETING", "hello-$(COLOR)"),
         env("SCRIPT", script),
     ];
-    c.volume_mounts = vec![mount("cfg", "/cfg"), mount("sec", "/sec"), mount("info", "/info")];
+    c.volume_mounts = vec![
+        mount("cfg", "/cfg"),
+        mount("sec", "/sec"),
+        mount("info", "/info"),
+    ];
     let mut p = pod("files", vec![], vec![c], RestartPolicy::Never);
     p.metadata.labels.insert("tier".into(), "web".into());
     p.spec.hostname = Some("myhost".into());
-    p.spec.host_aliases = vec![HostAlias { ip: "10.1.2.3".into(), hostnames: s(&["db.local"]) }];
+    p.spec.host_aliases = vec![HostAlias {
+        ip: "10.1.2.3".into(),
+        hostnames: s(&["db.local"]),
+    }];
     p.spec.volumes = vec![
-        Volume { name: "cfg".into(), source: VolumeSource::ConfigMap { name: "settings".into(), items: vec![], default_mode: 0o644, optional: false } },
-        Volume { name: "sec".into(), source: VolumeSource::Secret { secret_name: "creds".into(), items: vec![], default_mode: 0o644, optional: false } },
+        Volume {
+            name: "cfg".into(),
+            source: VolumeSource::ConfigMap {
+                name: "settings".into(),
+                items: vec![],
+                default_mode: 0o644,
+                optional: false,
+            },
+        },
+        Volume {
+            name: "sec".into(),
+            source: VolumeSource::Secret {
+                secret_name: "creds".into(),
+                items: vec![],
+                default_mode: 0o644,
+                optional: false,
+            },
+        },
         Volume {
             name: "info".into(),
             source: VolumeSource::DownwardApi {
                 items: vec![
-                    DownwardApiFile { path: "name".into(), field_path: Some("metadata.name".into()), resource_field: None, mode: None },
-                    DownwardApiFile { path: "labels".into(), field_path: Some("metadata.labels".into()), resource_field: None, mode: None },
+                    DownwardApiFile {
+                        path: "name".into(),
+                        field_path: Some("metadata.name".into()),
+                        resource_field: None,
+                        mode: None,
+                    },
+                    DownwardApiFile {
+                        path: "labels".into(),
+                        field_path: Some("metadata.labels".into()),
+                        resource_field: None,
+                        mode: None,
+                    },
                 ],
                 default_mode: 0o644,
             },
         },
     ];
     let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
-    let st = running.wait_for(|s| s.phase.is_final(), LONG).await.expect("completes");
+    let st = running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("completes");
     let logs = running.logs("c", false).await.unwrap();
     assert_eq!(st.phase, Phase::Succeeded, "{logs}");
     let ip = st.pod_ip.clone().unwrap();
@@ -104,11 +187,21 @@ async fn a_missing_config_map_key_is_create_container_config_error() {
     let learner = isolate();
     let engine = engine().await;
     let mut c = container("c", "true");
-    c.env = vec![env_from("X", EnvVarSource::ConfigMapKeyRef { name: "settings".into(), key: "nope".into(), optional: false })];
+    c.env = vec![env_from(
+        "X",
+        EnvVarSource::ConfigMapKeyRef {
+            name: "settings".into(),
+            key: "nope".into(),
+            optional: false,
+        },
+    )];
     let p = pod("cfgerr", vec![], vec![c], RestartPolicy::Never);
     let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
     let st = running
-        .wait_for(|s| s.container_statuses[0].state.reason() == Some("CreateContainerConfigError"), LONG)
+        .wait_for(
+            |s| s.container_statuses[0].state.reason() == Some("CreateContainerConfigError"),
+            LONG,
+        )
         .await
         .expect("config error");
     assert_eq!(st.phase, Phase::Pending);
@@ -120,7 +213,10 @@ async fn a_missing_config_map_key_is_create_container_config_error() {
 async fn memory_empty_dir_sub_path_read_only_and_security_context() {
     let learner = isolate();
     let engine = engine().await;
-    let mut w = container("w", "echo a > /m/x; mkdir -p /m/sub; echo sub > /m/sub/f; sleep 3600");
+    let mut w = container(
+        "w",
+        "echo a > /m/x; mkdir -p /m/sub; echo sub > /m/sub/f; sleep 3600",
+    );
     w.volume_mounts = vec![mount("mem", "/m")];
     let mut r = container("r", "sleep 3600");
     let mut ro = mount("mem", "/ro");
@@ -137,24 +233,49 @@ async fn memory_empty_dir_sub_path_read_only_and_security_context() {
     let mut p = pod("mem", vec![], vec![w, r], RestartPolicy::Always);
     p.spec.volumes = vec![Volume {
         name: "mem".into(),
-        source: VolumeSource::EmptyDir { medium: "Memory".into(), size_limit: Some(Quantity::parse("16Mi").unwrap()) },
+        source: VolumeSource::EmptyDir {
+            medium: "Memory".into(),
+            size_limit: Some(Quantity::parse("16Mi").unwrap()),
+        },
     }];
-    let running = engine.start_pod(&p, &Inputs::default(), &fast()).await.unwrap();
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
     running
-        .wait_for(|s| s.container_statuses.iter().all(|c| c.state.is_running()), LONG)
+        .wait_for(
+            |s| s.container_statuses.iter().all(|c| c.state.is_running()),
+            LONG,
+        )
         .await
         .expect("running");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let out = running.exec("r", &s(&["sh", "-c", "cat /ro/x; grep ' /ro ' /proc/mounts"]), LONG).await.unwrap();
+    let out = running
+        .exec(
+            "r",
+            &s(&["sh", "-c", "cat /ro/x; grep ' /ro ' /proc/mounts"]),
+            LONG,
+        )
+        .await
+        .unwrap();
     assert!(out.stdout.starts_with("a\ntmpfs /ro tmpfs ro"), "{out:?}");
     assert!(out.stdout.contains("size=16384k"), "{out:?}");
-    let out = running.exec("r", &s(&["cat", "/only/f"]), LONG).await.unwrap();
+    let out = running
+        .exec("r", &s(&["cat", "/only/f"]), LONG)
+        .await
+        .unwrap();
     assert_eq!(out.stdout, "sub\n");
     let out = running.exec("r", &s(&["id"]), LONG).await.unwrap();
     assert!(out.stdout.starts_with("uid=1234 gid=5678"), "{out:?}");
-    let out = running.exec("r", &s(&["touch", "/rootfs-file"]), LONG).await.unwrap();
+    let out = running
+        .exec("r", &s(&["touch", "/rootfs-file"]), LONG)
+        .await
+        .unwrap();
     assert_ne!(out.exit_code, 0, "read-only root filesystem");
-    let out = running.exec("r", &s(&["touch", "/ro/y"]), LONG).await.unwrap();
+    let out = running
+        .exec("r", &s(&["touch", "/ro/y"]), LONG)
+        .await
+        .unwrap();
     assert_ne!(out.exit_code, 0, "read-only mount");
     running.delete(None).await.unwrap();
     assert_eq!(leftovers(&learner, Some("mem")), Vec::<String>::new());
@@ -164,12 +285,28 @@ async fn memory_empty_dir_sub_path_read_only_and_security_context() {
 async fn a_container_over_its_memory_limit_is_oom_killed() {
     let learner = isolate();
     let engine = engine().await;
-    let mut c = container("c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo done");
-    c.resources.limits.insert("memory".into(), Quantity::parse("32Mi").unwrap());
+    let mut c = container(
+        "c",
+        "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo done",
+    );
+    c.resources
+        .limits
+        .insert("memory".into(), Quantity::parse("32Mi").unwrap());
     let p = pod("oom", vec![], vec![c], RestartPolicy::Never);
-    let running = engine.start_pod(&p, &Inputs::default(), &fast()).await.unwrap();
-    let st = running.wait_for(|s| s.phase.is_final(), LONG).await.expect("ends");
-    assert_eq!(st.container_statuses[0].state.reason(), Some("OOMKilled"), "{:?}", st.container_statuses[0].state);
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
+    let st = running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("ends");
+    assert_eq!(
+        st.container_statuses[0].state.reason(),
+        Some("OOMKilled"),
+        "{:?}",
+        st.container_statuses[0].state
+    );
     assert_eq!(st.phase, Phase::Failed);
     running.delete(None).await.unwrap();
     assert_eq!(leftovers(&learner, Some("oom")), Vec::<String>::new());
