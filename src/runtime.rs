@@ -128,6 +128,21 @@ impl Engine {
         opts: &RunOptions,
         manifest: Option<(&str, &str)>,
     ) -> anyhow::Result<RunningPod> {
+        if !opts.allow_host_access {
+            let refused = crate::manifest::pod_violations(&pod.spec);
+            if !refused.is_empty() {
+                let list: Vec<String> = refused
+                    .iter()
+                    .map(|v| format!("  spec.{}: {}", v.path, v.message))
+                    .collect();
+                return Err(crate::exit::learner_error(format!(
+                    "pod {:?} reaches outside its sandbox onto the Docker host, which podlearn \
+                     refuses unless you pass --allow-host-access:\n{}",
+                    pod.metadata.name,
+                    list.join("\n")
+                )));
+            }
+        }
         let owner = labels::Owner::current(opts.detached);
         let mut plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
         if let Some((file, text)) = manifest

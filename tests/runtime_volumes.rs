@@ -311,3 +311,45 @@ async fn a_container_over_its_memory_limit_is_oom_killed() {
     running.delete(None).await.unwrap();
     assert_eq!(leftovers(&learner, Some("oom")), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_path_is_refused_unless_host_access_is_allowed() {
+    let learner = isolate();
+    let engine = engine().await;
+    let dir = format!("/tmp/podlearn/{learner}");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(format!("{dir}/hello"), "from the host\n").unwrap();
+    let mut c = container("c", "cat /host/hello");
+    c.volume_mounts = vec![mount("h", "/host")];
+    let mut p = pod("hostpath", vec![], vec![c], RestartPolicy::Never);
+    p.spec.volumes = vec![Volume {
+        name: "h".into(),
+        source: VolumeSource::HostPath {
+            path: "/etc".into(),
+            kind: None,
+        },
+    }];
+    let err = match engine.start_pod(&p, &Inputs::default(), &fast()).await {
+        Ok(_) => panic!("hostPath /etc must be refused"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("--allow-host-access"), "{err}");
+    assert_eq!(leftovers(&learner, Some("hostpath")), Vec::<String>::new());
+
+    p.spec.volumes[0].source = VolumeSource::HostPath {
+        path: dir.clone(),
+        kind: None,
+    };
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
+    running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("ends");
+    assert_eq!(running.logs("c", false).await.unwrap(), "from the host\n");
+    running.delete(None).await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(leftovers(&learner, Some("hostpath")), Vec::<String>::new());
+}

@@ -32,7 +32,7 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
         .loaded
         .findings
         .iter()
-        .any(|f| f.severity == Severity::Error && !(allow && f.safety));
+        .any(|f| (f.severity == Severity::Error && !f.safety) || (f.safety && !allow));
     if !m.loaded.findings.is_empty() {
         render_text(&m.loaded, err_style, &mut std::io::stderr())?;
     }
