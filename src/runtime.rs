@@ -11,6 +11,7 @@ mod cleanup;
 mod docker;
 mod image;
 mod labels;
+mod live;
 mod plan;
 mod probes;
 mod state;

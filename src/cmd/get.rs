@@ -57,17 +57,13 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
                 header.extend(["IP", "NODE"]);
             }
             let rows = rows(&list, wide);
-            write!(
-                out,
-                "{}",
-                style
-                    .strong(&pods::table(&header, &[]).to_string())
-                    .trim_end()
-            )?;
-            writeln!(out)?;
             let t = pods::table(&header, &rows);
-            for line in t.lines().skip(1) {
-                writeln!(out, "{line}")?;
+            for (i, line) in t.lines().enumerate() {
+                if i == 0 {
+                    writeln!(out, "{}", style.strong(line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
             }
             if args.watch {
                 drop(out);

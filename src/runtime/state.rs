@@ -39,6 +39,8 @@ pub struct PodShared {
     pub done: watch::Sender<bool>,
     /// Every task working for this pod, aborted together when the handle goes.
     pub tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Where a detached pod's kubelet-only status is kept for other processes.
+    pub live_path: Option<std::path::PathBuf>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
 }
@@ -97,6 +99,7 @@ impl PodShared {
             stop: watch::Sender::new(None),
             done: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
+            live_path: None,
             forced: Mutex::new(None),
         }
     }
@@ -126,6 +129,9 @@ impl PodShared {
                 }
             }
             st.conditions = crate::phase::conditions(&self.pod.spec, &st);
+            if let Some(path) = &self.live_path {
+                super::live::write(path, &self.sandbox_id, &st);
+            }
         }
         self.version.send_modify(|v| *v += 1);
     }

@@ -240,6 +240,9 @@ pub async fn find_pods(
             &status.init_container_statuses,
             &status.container_statuses,
         );
+        if let Some(path) = super::live::path(&learner, &ns, &name) {
+            super::live::overlay(&path, &sb.id, &mut status);
+        }
         status.conditions = crate::phase::conditions(&pod.spec, &status);
         status.events.sort_by_key(|e| e.time);
         out.push(PodRecord {
@@ -390,6 +393,11 @@ impl Engine {
             }
         }
         super::cleanup::remove_selected(api, &sel).await?;
+        if let Some(l) = record.labels.get(labels::LEARNER)
+            && let Some(p) = super::live::path(l, &record.namespace, &record.name)
+        {
+            super::live::remove(&p);
+        }
         Ok(())
     }
 }

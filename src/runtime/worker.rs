@@ -40,7 +40,12 @@ pub async fn launch(
             let mut plan2 = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
             plan2.sandbox = plan.sandbox;
             let plan = plan2;
-            let sh = Arc::new(PodShared::new(api, pod, plan, opts, sandbox_id));
+            let mut sh = PodShared::new(api, pod, plan, opts, sandbox_id);
+            if sh.opts.detached {
+                sh.live_path =
+                    super::live::path(&owner.learner, &sh.plan.namespace, &sh.plan.pod_name);
+            }
+            let sh = Arc::new(sh);
             sh.update(|st| st.pod_ip = ip);
             sh.event(
                 None,
@@ -485,6 +490,9 @@ pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Res
     // the grace period for the engine's SIGKILL to land.
     let _ = tokio::time::timeout(grace + Duration::from_secs(15), done.wait_for(|d| *d)).await;
     sh.abort_worker();
+    if let Some(path) = &sh.live_path {
+        super::live::remove(path);
+    }
     cleanup::remove_selected(&sh.api, &sh.pod_selector()).await?;
     if !*sh.done.borrow() {
         // The worker was cut short: a create in flight may land just after.
