@@ -11,6 +11,7 @@ mod cleanup;
 mod docker;
 mod image;
 mod labels;
+mod live;
 mod plan;
 mod probes;
 mod state;
@@ -153,21 +154,51 @@ impl Engine {
         opts: &RunOptions,
         manifest: Option<(&str, &str)>,
     ) -> anyhow::Result<RunningPod> {
+        if !opts.allow_host_access {
+            let refused = crate::manifest::pod_violations(&pod.spec);
+            if !refused.is_empty() {
+                let list: Vec<String> = refused
+                    .iter()
+                    .map(|v| format!("  spec.{}: {}", v.path, v.message))
+                    .collect();
+                return Err(crate::exit::learner_error(format!(
+                    "pod {:?} reaches outside its sandbox onto the Docker host, which podlearn \
+                     refuses unless you pass --allow-host-access:\n{}",
+                    pod.metadata.name,
+                    list.join("\n")
+                )));
+            }
+        }
         let owner = labels::Owner::current(opts.detached);
         let mut plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
         if let Some((file, text)) = manifest
             && text.len() <= 256 * 1024
         {
-            plan.sandbox.labels.insert(labels::MANIFEST.into(), text.into());
-            plan.sandbox.labels.insert(labels::MANIFEST_FILE.into(), file.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST.into(), text.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST_FILE.into(), file.into());
         }
-        if let Some(network) = &opts.network {
+        // The namespace network of the cluster controllers (`crate::cluster`);
+        // a hostNetwork pod keeps the host's.
+        if let Some(network) = &opts.network
+            && !pod.spec.host_network
+        {
             plan.sandbox.network_mode = Some(network.clone());
             plan.sandbox.dns_search = opts.dns_search.clone();
         }
-        let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
-            .await
-            .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        let shared = worker::launch(
+            self.api.clone(),
+            pod.clone(),
+            inputs,
+            owner,
+            plan,
+            opts.clone(),
+        )
+        .await
+        .with_context(|| format!("starting pod {}", pod.metadata.name))?;
         Ok(RunningPod {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
@@ -193,7 +224,9 @@ impl RunningPod {
     }
 
     fn shared(&self) -> &Arc<state::PodShared> {
-        self.shared.as_ref().expect("a RunningPod is live until deleted")
+        self.shared
+            .as_ref()
+            .expect("a RunningPod is live until deleted")
     }
 
     /// The pod as it was started.
@@ -260,7 +293,6 @@ impl RunningPod {
         let sh = self.shared.take().expect("live");
         worker::delete(&sh, grace).await
     }
-
 }
 
 impl Drop for RunningPod {

@@ -8,9 +8,9 @@ mod pods;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pods::*;
 use podlearn::manifest::RestartPolicy;
 use podlearn::podenv::Inputs;
+use pods::*;
 
 const SLEEPER: &str = r#"
 apiVersion: v1
@@ -45,14 +45,21 @@ fn manifest(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
 fn podlearn(learner: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_podlearn"));
     c.env("PODLEARN_LEARNER", learner)
-        .env("PODLEARN_HOME", std::env::temp_dir().join(format!("podlearn-home-{learner}")))
+        .env(
+            "PODLEARN_HOME",
+            std::env::temp_dir().join(format!("podlearn-home-{learner}")),
+        )
         .env("NO_COLOR", "1");
     c
 }
 
 fn running(learner: &str, pod: &str) -> bool {
     let out = Command::new("docker")
-        .args(["ps", "--filter", &format!("label=io.podlearn.learner={learner}")])
+        .args([
+            "ps",
+            "--filter",
+            &format!("label=io.podlearn.learner={learner}"),
+        ])
         .args(["--filter", &format!("label=io.podlearn.pod={pod}")])
         .args(["--filter", "label=io.podlearn.container=app", "-q"])
         .output()
@@ -77,7 +84,10 @@ fn start_run(learner: &str, file: &std::path::Path, pod: &str) -> Child {
 }
 
 fn signal(child: &Child, sig: &str) {
-    let ok = Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap();
+    let ok = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(ok.success());
 }
 
@@ -87,7 +97,10 @@ fn wait_exit(mut child: Child) -> std::process::ExitStatus {
         if let Some(s) = child.try_wait().unwrap() {
             return s;
         }
-        assert!(t.elapsed() < Duration::from_secs(60), "podlearn did not exit");
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "podlearn did not exit"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -123,22 +136,40 @@ fn after_sigkill_the_next_start_sweeps_but_keeps_detached_pods() {
         .arg(manifest(dir.path(), "stays"))
         .output()
         .unwrap();
-    assert!(detached.status.success(), "{}", String::from_utf8_lossy(&detached.stderr));
+    assert!(
+        detached.status.success(),
+        "{}",
+        String::from_utf8_lossy(&detached.stderr)
+    );
     let child = start_run(&learner, &manifest(dir.path(), "killed"), "killed");
     signal(&child, "-KILL");
     wait_exit(child);
-    assert!(!leftovers(&learner, Some("killed")).is_empty(), "SIGKILL leaves the pod");
+    assert!(
+        !leftovers(&learner, Some("killed")).is_empty(),
+        "SIGKILL leaves the pod"
+    );
 
     let get = podlearn(&learner).args(["get", "pods"]).output().unwrap();
-    assert!(get.status.success(), "{}", String::from_utf8_lossy(&get.stderr));
+    assert!(
+        get.status.success(),
+        "{}",
+        String::from_utf8_lossy(&get.stderr)
+    );
     assert_eq!(leftovers(&learner, Some("killed")), Vec::<String>::new());
     let table = String::from_utf8_lossy(&get.stdout);
     assert!(table.contains("stays"), "{table}");
     assert!(!table.contains("killed"), "{table}");
     assert!(running(&learner, "stays"));
 
-    let del = podlearn(&learner).args(["delete", "pod", "stays"]).output().unwrap();
-    assert!(del.status.success(), "{}", String::from_utf8_lossy(&del.stderr));
+    let del = podlearn(&learner)
+        .args(["delete", "pod", "stays"])
+        .output()
+        .unwrap();
+    assert!(
+        del.status.success(),
+        "{}",
+        String::from_utf8_lossy(&del.stderr)
+    );
     assert_eq!(leftovers(&learner, None), Vec::<String>::new());
 }
 
@@ -153,7 +184,12 @@ fn a_normal_run_to_completion_leaves_nothing() {
     )
     .unwrap();
     let out = podlearn(&learner).arg("run").arg(&path).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Completed"), "{text}");
     assert_eq!(leftovers(&learner, Some("done")), Vec::<String>::new());
@@ -167,17 +203,32 @@ async fn an_error_half_way_through_a_launch_removes_what_was_created() {
     // then the sandbox fails.
     let name = format!("podlearn-{learner}-default-half");
     let st = Command::new("docker")
-        .args(["create", "--name", &name, "--label", &format!("test-blocker={learner}"), "busybox:latest"])
+        .args([
+            "create",
+            "--name",
+            &name,
+            "--label",
+            &format!("test-blocker={learner}"),
+            "busybox:latest",
+        ])
         .output()
         .unwrap();
     assert!(st.status.success());
-    let mut p = pod("half", vec![], vec![container("c", "sleep 1")], RestartPolicy::Never);
+    let mut p = pod(
+        "half",
+        vec![],
+        vec![container("c", "sleep 1")],
+        RestartPolicy::Never,
+    );
     p.spec.volumes = vec![empty_dir("v", false)];
     let err = match engine.start_pod(&p, &Inputs::default(), &fast()).await {
         Ok(_) => panic!("the launch must fail"),
         Err(e) => format!("{e:#}"),
     };
-    Command::new("docker").args(["rm", "-f", &name]).output().unwrap();
+    Command::new("docker")
+        .args(["rm", "-f", &name])
+        .output()
+        .unwrap();
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(leftovers(&learner, Some("half")), Vec::<String>::new());
 }

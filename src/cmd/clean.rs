@@ -22,7 +22,9 @@ pub fn run(ctx: &Ctx, args: CleanArgs) -> anyhow::Result<Outcome> {
         };
         println!(
             "{}",
-            ctx.color.out().ok(&format!("removed {n} podlearn object(s) of {whose} from this Docker engine"))
+            ctx.color.out().ok(&format!(
+                "removed {n} podlearn object(s) of {whose} from this Docker engine"
+            ))
         );
         Ok(Outcome::Success)
     })?

@@ -31,9 +31,19 @@ fn state_lines(out: &mut String, title: &str, s: &ContainerState) {
             }
         }
         ContainerState::Running { started_at } => {
-            let _ = writeln!(out, "    {title}:\tRunning\n      Started:\t{}", t(started_at));
+            let _ = writeln!(
+                out,
+                "    {title}:\tRunning\n      Started:\t{}",
+                t(started_at)
+            );
         }
-        ContainerState::Terminated { exit_code, reason, started_at, finished_at, .. } => {
+        ContainerState::Terminated {
+            exit_code,
+            reason,
+            started_at,
+            finished_at,
+            ..
+        } => {
             let _ = writeln!(
                 out,
                 "    {title}:\tTerminated\n      Reason:\t{reason}\n      Exit Code:\t{exit_code}\n      Started:\t{}\n      Finished:\t{}",
@@ -46,7 +56,11 @@ fn state_lines(out: &mut String, title: &str, s: &ContainerState) {
 
 fn container(out: &mut String, r: &PodRecord, c: &ContainerStatus) {
     let _ = writeln!(out, "  {}:", c.name);
-    let _ = writeln!(out, "    Container ID:\tdocker://{}", c.container_id.clone().unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "    Container ID:\tdocker://{}",
+        c.container_id.clone().unwrap_or_default()
+    );
     let _ = writeln!(out, "    Image:\t{}", c.image);
     if let Some(spec) = r.pod.spec.all_containers().find(|s| s.name == c.name) {
         if !spec.command.is_empty() {
@@ -60,7 +74,11 @@ fn container(out: &mut String, r: &PodRecord, c: &ContainerStatus) {
     if let Some(last) = &c.last_state {
         state_lines(out, "Last State", last);
     }
-    let _ = writeln!(out, "    Ready:\t{}\n    Restart Count:\t{}", c.ready, c.restart_count);
+    let _ = writeln!(
+        out,
+        "    Ready:\t{}\n    Restart Count:\t{}",
+        c.ready, c.restart_count
+    );
 }
 
 /// The description as text.
@@ -68,7 +86,11 @@ pub fn describe(r: &PodRecord) -> String {
     let mut out = String::new();
     let st = &r.status;
     let m = &r.pod.metadata;
-    let _ = writeln!(out, "Name:\t{}\nNamespace:\t{}\nNode:\tpodlearn-node (this machine's Docker engine)", m.name, m.namespace);
+    let _ = writeln!(
+        out,
+        "Name:\t{}\nNamespace:\t{}\nNode:\tpodlearn-node (this machine's Docker engine)",
+        m.name, m.namespace
+    );
     if let Some(t) = st.start_time {
         let _ = writeln!(out, "Start Time:\t{}", humantime::format_rfc3339_seconds(t));
     }
@@ -76,10 +98,18 @@ pub fn describe(r: &PodRecord) -> String {
         if map.is_empty() {
             "<none>".to_string()
         } else {
-            map.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n\t")
+            map.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("\n\t")
         }
     };
-    let _ = writeln!(out, "Labels:\t{}\nAnnotations:\t{}", kv(&m.labels), kv(&m.annotations));
+    let _ = writeln!(
+        out,
+        "Labels:\t{}\nAnnotations:\t{}",
+        kv(&m.labels),
+        kv(&m.annotations)
+    );
     let _ = writeln!(out, "Status:\t{}", st.phase.as_str());
     let _ = writeln!(out, "IP:\t{}", st.pod_ip.clone().unwrap_or_default());
     if !st.init_container_statuses.is_empty() {

@@ -49,7 +49,10 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
         }
         wide => {
             if list.is_empty() {
-                writeln!(std::io::stderr(), "No resources found in default namespace.")?;
+                writeln!(
+                    std::io::stderr(),
+                    "No resources found in default namespace."
+                )?;
                 return Ok(Outcome::Success);
             }
             let wide = wide == Some(OutputFormat::Wide);
@@ -58,11 +61,13 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
                 header.extend(["IP", "NODE"]);
             }
             let rows = rows(&list, wide);
-            write!(out, "{}", style.strong(&pods::table(&header, &[]).to_string()).trim_end())?;
-            writeln!(out)?;
             let t = pods::table(&header, &rows);
-            for line in t.lines().skip(1) {
-                writeln!(out, "{line}")?;
+            for (i, line) in t.lines().enumerate() {
+                if i == 0 {
+                    writeln!(out, "{}", style.strong(line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
             }
             if args.watch {
                 drop(out);
@@ -99,7 +104,9 @@ async fn watch(
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = tokio::signal::ctrl_c() => return Ok(()),
         }
-        let list = crate::runtime::find_pods(engine, Some(&crate::runtime::current_learner()), name).await?;
+        let list =
+            crate::runtime::find_pods(engine, Some(&crate::runtime::current_learner()), name)
+                .await?;
         let now = rows(&list, wide);
         let mut out = std::io::stdout().lock();
         for row in &now {

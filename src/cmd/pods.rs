@@ -33,10 +33,9 @@ pub struct Manifests {
 impl Manifests {
     /// The file a pod came from and its text.
     pub fn source_of(&self, pod: &Pod) -> Option<(&str, &str)> {
-        let (obj, _) = self
-            .loaded
-            .pods()
-            .find(|(_, p)| p.metadata.name == pod.metadata.name && p.metadata.namespace == pod.metadata.namespace)?;
+        let (obj, _) = self.loaded.pods().find(|(_, p)| {
+            p.metadata.name == pod.metadata.name && p.metadata.namespace == pod.metadata.namespace
+        })?;
         self.texts
             .iter()
             .find(|(f, _)| *f == obj.source.file)

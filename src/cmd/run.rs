@@ -32,7 +32,7 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
         .loaded
         .findings
         .iter()
-        .any(|f| f.severity == Severity::Error && !(allow && f.safety));
+        .any(|f| (f.severity == Severity::Error && !f.safety) || (f.safety && !allow));
     if !m.loaded.findings.is_empty() {
         render_text(&m.loaded, err_style, &mut std::io::stderr())?;
     }
@@ -101,7 +101,11 @@ fn banner(out: &mut impl Write, opts: &RunOptions, style: Style) -> std::io::Res
         )?;
     }
     for (from, to) in &opts.image_map {
-        writeln!(out, "{}", style.note(&format!("image {from} is replaced by {to} (--image)")))?;
+        writeln!(
+            out,
+            "{}",
+            style.note(&format!("image {from} is replaced by {to} (--image)"))
+        )?;
     }
     Ok(())
 }
@@ -116,7 +120,10 @@ async fn start_all(
 ) -> anyhow::Result<Vec<RunningPod>> {
     let mut started = Vec::new();
     for pod in list {
-        match engine.start_pod_from(pod, inputs, opts, m.source_of(pod)).await {
+        match engine
+            .start_pod_from(pod, inputs, opts, m.source_of(pod))
+            .await
+        {
             Ok(p) => started.push(p),
             Err(e) => {
                 let grace = Some(Duration::from_secs(2));
@@ -138,7 +145,12 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
     let mut seen_events = vec![0usize; started.len()];
     let mut header = false;
     let mut interrupted = false;
-    let name_width = started.iter().map(|p| p.name().len()).max().unwrap_or(4).max(4);
+    let name_width = started
+        .iter()
+        .map(|p| p.name().len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     loop {
         let mut all_final = true;
         for (i, p) in started.iter().enumerate() {
@@ -154,7 +166,11 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
             let changed = last.get(i).is_none_or(|l| l[1..4] != cols[1..4]);
             if changed {
                 if !header {
-                    writeln!(out, "{}", style.strong(&watch_row(&WATCH_HEADER.map(String::from), name_width)))?;
+                    writeln!(
+                        out,
+                        "{}",
+                        style.strong(&watch_row(&WATCH_HEADER.map(String::from), name_width))
+                    )?;
                     header = true;
                 }
                 writeln!(out, "{}", watch_row(&cols, name_width))?;
@@ -179,7 +195,12 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
         phases.push(p.status().await.phase);
     }
     if interrupted {
-        eprintln!("{}", style.note("deleting the pods (preStop hooks, SIGTERM, then SIGKILL after the grace period)..."));
+        eprintln!(
+            "{}",
+            style.note(
+                "deleting the pods (preStop hooks, SIGTERM, then SIGKILL after the grace period)..."
+            )
+        );
     }
     let results = futures_util::future::join_all(started.into_iter().map(|p| p.delete(None))).await;
     for r in results {
@@ -188,7 +209,9 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
     if interrupted {
         return Ok(Outcome::Success);
     }
-    Ok(Outcome::from_bool(phases.iter().all(|p| *p == Phase::Succeeded)))
+    Ok(Outcome::from_bool(
+        phases.iter().all(|p| *p == Phase::Succeeded),
+    ))
 }
 
 const WATCH_HEADER: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
@@ -207,7 +230,10 @@ pub fn event_line(pod: &str, ev: &Event) -> String {
         "  {pod}  {}  {}  {}{}",
         ev.kind,
         ev.reason,
-        ev.object.as_deref().map(|o| format!("{o}: ")).unwrap_or_default(),
+        ev.object
+            .as_deref()
+            .map(|o| format!("{o}: "))
+            .unwrap_or_default(),
         ev.message
     )
 }

@@ -38,7 +38,11 @@ fn log_dir() -> std::path::PathBuf {
 
 /// Start a supervisor per pod, wait until each pod is past creating its
 /// containers, print the pods and return.
-pub async fn spawn_and_wait(list: &[Pod], opts: &RunOptions, style: Style) -> anyhow::Result<Outcome> {
+pub async fn spawn_and_wait(
+    list: &[Pod],
+    opts: &RunOptions,
+    style: Style,
+) -> anyhow::Result<Outcome> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "-") {
         return Err(learner_error(
@@ -52,7 +56,10 @@ pub async fn spawn_and_wait(list: &[Pod], opts: &RunOptions, style: Style) -> an
     let mut children = Vec::new();
     for pod in list {
         let key = format!("{}/{}", pod.metadata.namespace, pod.metadata.name);
-        let log = log_dir().join(format!("supervise-{}-{}.log", pod.metadata.namespace, pod.metadata.name));
+        let log = log_dir().join(format!(
+            "supervise-{}-{}.log",
+            pod.metadata.namespace, pod.metadata.name
+        ));
         let stderr = std::fs::File::create(&log)
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null());
@@ -74,12 +81,23 @@ pub async fn spawn_and_wait(list: &[Pod], opts: &RunOptions, style: Style) -> an
         loop {
             if let Some(status) = child.try_wait()? {
                 let text = std::fs::read_to_string(&log).unwrap_or_default();
-                anyhow::bail!("starting pod {name:?} in the background failed ({status}):\n{}", text.trim());
+                anyhow::bail!(
+                    "starting pod {name:?} in the background failed ({status}):\n{}",
+                    text.trim()
+                );
             }
-            let found = crate::runtime::find_pods(&engine, Some(&crate::runtime::current_learner()), Some(&name)).await?;
+            let found = crate::runtime::find_pods(
+                &engine,
+                Some(&crate::runtime::current_learner()),
+                Some(&name),
+            )
+            .await?;
             if let Some(r) = found.first() {
                 let st = &r.status;
-                let settled = st.container_statuses.iter().all(|c| c.container_id.is_some())
+                let settled = st
+                    .container_statuses
+                    .iter()
+                    .all(|c| c.container_id.is_some())
                     || st.phase.is_final();
                 if settled || Instant::now() > deadline {
                     rows.push(pods::columns(&r.pod, st, false).to_vec());
@@ -91,7 +109,11 @@ pub async fn spawn_and_wait(list: &[Pod], opts: &RunOptions, style: Style) -> an
         // The child stays alive; dropping the handle does not kill it.
     }
     let mut out = std::io::stdout().lock();
-    write!(out, "{}", pods::table(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &rows))?;
+    write!(
+        out,
+        "{}",
+        pods::table(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &rows)
+    )?;
     writeln!(
         out,
         "{}",

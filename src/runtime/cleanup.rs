@@ -96,14 +96,26 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     if let CleanScope::Learner(l) = scope {
         sel.insert(labels::LEARNER.to_string(), l.clone());
     }
-    remove_selected(&engine.api, &sel).await
+    let n = remove_selected(&engine.api, &sel).await?;
+    // The detached pods' status files go with them.
+    if let Some(home) = super::live::home() {
+        let dir = match scope {
+            CleanScope::Learner(l) => home.join("pods").join(super::plan::docker_safe(l)),
+            CleanScope::AllLearners => home.join("pods"),
+        };
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(n)
 }
 
 /// Remove a pod's objects from a synchronous context (a `Drop`), on a
 /// thread of its own so it works inside or outside an async runtime.
 pub fn remove_blocking(sel: BTreeMap<String, String>) {
     let job = std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
         rt.block_on(async {

@@ -15,6 +15,9 @@ use super::docker::Api;
 use super::labels;
 use super::plan::PodPlan;
 
+/// Docker ids of a container's current and previous run.
+pub type Runs = (Option<String>, Option<String>);
+
 /// A request to stop: the deadline after which containers are killed.
 pub type StopAt = Option<Instant>;
 
@@ -27,7 +30,7 @@ pub struct PodShared {
     pub sandbox_id: String,
     pub status: Mutex<PodStatus>,
     /// Docker ids of every container's current and previous run.
-    pub runs: Mutex<BTreeMap<String, (Option<String>, Option<String>)>>,
+    pub runs: Mutex<BTreeMap<String, Runs>>,
     /// Bumped on every status change, for `wait_for` and live views.
     pub version: watch::Sender<u64>,
     /// Set when the pod is being deleted: the grace period's end.
@@ -36,6 +39,8 @@ pub struct PodShared {
     pub done: watch::Sender<bool>,
     /// Every task working for this pod, aborted together when the handle goes.
     pub tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Where a detached pod's kubelet-only status is kept for other processes.
+    pub live_path: Option<std::path::PathBuf>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
 }
@@ -94,6 +99,7 @@ impl PodShared {
             stop: watch::Sender::new(None),
             done: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
+            live_path: None,
             forced: Mutex::new(None),
         }
     }
@@ -123,6 +129,9 @@ impl PodShared {
                 }
             }
             st.conditions = crate::phase::conditions(&self.pod.spec, &st);
+            if let Some(path) = &self.live_path {
+                super::live::write(path, &self.sandbox_id, &st);
+            }
         }
         self.version.send_modify(|v| *v += 1);
     }
@@ -144,7 +153,12 @@ impl PodShared {
     /// Record an event about a container (`None`: about the pod).
     pub fn event(&self, container: Option<&str>, warning: bool, reason: &str, message: String) {
         let object = container.map(|name| {
-            let list = match self.plan.containers.iter().find(|c| c.container.name == name) {
+            let list = match self
+                .plan
+                .containers
+                .iter()
+                .find(|c| c.container.name == name)
+            {
                 Some(p) if p.kind != ContainerKind::App => "initContainers",
                 _ => "containers",
             };
@@ -184,8 +198,16 @@ impl PodShared {
         };
         let runs = self.runs.lock().unwrap();
         let Some((current, prev)) = runs.get(&name) else {
-            if self.plan.containers.iter().any(|c| c.container.name == name) {
-                anyhow::bail!("container {name:?} in pod {:?} has not started yet", self.plan.pod_name);
+            if self
+                .plan
+                .containers
+                .iter()
+                .any(|c| c.container.name == name)
+            {
+                anyhow::bail!(
+                    "container {name:?} in pod {:?} has not started yet",
+                    self.plan.pod_name
+                );
             }
             return Err(crate::exit::learner_error(format!(
                 "container {name:?} is not valid for pod {:?}",

@@ -26,7 +26,7 @@ pub struct PodRecord {
     pub name: String,
     pub status: PodStatus,
     /// Container name -> (current run, previous run) Docker ids.
-    pub runs: BTreeMap<String, (Option<String>, Option<String>)>,
+    pub runs: BTreeMap<String, super::state::Runs>,
     pub sandbox_id: String,
     pub detached: bool,
     pub labels: BTreeMap<String, String>,
@@ -116,10 +116,17 @@ pub async fn find_pods(
     }
     let all = api.list(&sel).await?;
     let mut out = Vec::new();
-    for sb in all.iter().filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox")) {
+    for sb in all
+        .iter()
+        .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox"))
+    {
         let l = &sb.labels;
         let get = |k: &str| l.get(k).cloned().unwrap_or_default();
-        let (ns, name, learner) = (get(labels::NAMESPACE), get(labels::POD), get(labels::LEARNER));
+        let (ns, name, learner) = (
+            get(labels::NAMESPACE),
+            get(labels::POD),
+            get(labels::LEARNER),
+        );
         let sbi = api.inspect(&sb.id).await.unwrap_or_default();
         let mut status = PodStatus {
             phase: Phase::Pending,
@@ -149,7 +156,11 @@ pub async fn find_pods(
                         && c.labels.get(labels::CONTAINER).map(String::as_str) == Some(cname)
                 })
                 .map(|c| {
-                    let attempt: u32 = c.labels.get(labels::ATTEMPT).and_then(|a| a.parse().ok()).unwrap_or(0);
+                    let attempt: u32 = c
+                        .labels
+                        .get(labels::ATTEMPT)
+                        .and_then(|a| a.parse().ok())
+                        .unwrap_or(0);
                     (attempt, c.id.clone())
                 })
                 .collect();
@@ -174,11 +185,21 @@ pub async fn find_pods(
                     cs.state = ContainerState::Running { started_at };
                     cs.started = true;
                     cs.ready = true;
-                    status.events.push(event(started_at, cname, "Started", format!("Started container {cname}")));
+                    status.events.push(event(
+                        started_at,
+                        cname,
+                        "Started",
+                        format!("Started container {cname}"),
+                    ));
                 } else if i.started_at.is_some() {
                     cs.state = terminated(&i);
                     if let Some(t) = i.started_at {
-                        status.events.push(event(t, cname, "Started", format!("Started container {cname}")));
+                        status.events.push(event(
+                            t,
+                            cname,
+                            "Started",
+                            format!("Started container {cname}"),
+                        ));
                     }
                 }
             }
@@ -219,6 +240,9 @@ pub async fn find_pods(
             &status.init_container_statuses,
             &status.container_statuses,
         );
+        if let Some(path) = super::live::path(&learner, &ns, &name) {
+            super::live::overlay(&path, &sb.id, &mut status);
+        }
         status.conditions = crate::phase::conditions(&pod.spec, &status);
         status.events.sort_by_key(|e| e.time);
         out.push(PodRecord {
@@ -239,7 +263,10 @@ pub async fn find_pods(
 /// The pod as written in the manifest recorded on its sandbox.
 fn recorded_pod(labels: &BTreeMap<String, String>, ns: &str, name: &str) -> Option<Pod> {
     let text = labels.get(labels::MANIFEST)?;
-    let file = labels.get(labels::MANIFEST_FILE).map(String::as_str).unwrap_or("-");
+    let file = labels
+        .get(labels::MANIFEST_FILE)
+        .map(String::as_str)
+        .unwrap_or("-");
     let loaded = crate::manifest::load_str(file, text);
     loaded.objects.into_iter().find_map(|o| match o.resource {
         Resource::Pod(p) if p.metadata.name == name && p.metadata.namespace == ns => Some(p),
@@ -355,12 +382,22 @@ impl Engine {
             let _ = api.stop(id, grace).await;
         }
         let mut sel = BTreeMap::new();
-        for k in [labels::MANAGED, labels::LEARNER, labels::NAMESPACE, labels::POD] {
+        for k in [
+            labels::MANAGED,
+            labels::LEARNER,
+            labels::NAMESPACE,
+            labels::POD,
+        ] {
             if let Some(v) = record.labels.get(k) {
                 sel.insert(k.to_string(), v.clone());
             }
         }
         super::cleanup::remove_selected(api, &sel).await?;
+        if let Some(l) = record.labels.get(labels::LEARNER)
+            && let Some(p) = super::live::path(l, &record.namespace, &record.name)
+        {
+            super::live::remove(&p);
+        }
         Ok(())
     }
 }
