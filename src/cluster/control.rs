@@ -281,6 +281,8 @@ impl ControlPlane {
                 name: eps.service.clone(),
                 endpoints: endpoints::endpoints_column(eps),
                 age: t.elapsed().unwrap_or_default(),
+                ready_pods: eps.ready_pods().into_iter().map(String::from).collect(),
+                not_ready_pods: eps.not_ready_pods().into_iter().map(String::from).collect(),
             })
             .collect()
     }

@@ -131,6 +131,20 @@ impl Endpoints {
         pods
     }
 
+    /// The Pods (by name) that match but are not ready for any port.
+    pub fn not_ready_pods(&self) -> Vec<&str> {
+        let ready = self.ready_pods();
+        let mut pods: Vec<&str> = self
+            .ports
+            .iter()
+            .flat_map(|p| p.not_ready.iter().map(|b| b.pod.as_str()))
+            .filter(|p| !ready.contains(p))
+            .collect();
+        pods.sort();
+        pods.dedup();
+        pods
+    }
+
     /// `ip:port` of every ready backend, as kubectl's ENDPOINTS column lists them.
     pub fn ready_addresses(&self) -> Vec<String> {
         let mut all: Vec<String> = self
@@ -220,6 +234,7 @@ mod tests {
         assert_eq!(eps.ports[0].not_ready[0].pod, "b");
         assert_eq!(endpoints_column(&eps), "10.0.0.2:8080");
         assert_eq!(eps.ready_pods(), vec!["a"]);
+        assert_eq!(eps.not_ready_pods(), vec!["b"]);
     }
 
     #[test]

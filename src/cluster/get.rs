@@ -69,6 +69,7 @@ pub fn print(
     style: Style,
     kind: Kind,
     name: Option<&str>,
+    wide: bool,
 ) -> anyhow::Result<Outcome> {
     let learner = crate::runtime::current_learner();
     let snaps = store::live_snapshots(&learner)?;
@@ -91,7 +92,25 @@ pub fn print(
         );
         return Ok(Outcome::Success);
     }
-    render::table(out, style, kind.header(), &rows)?;
+    if kind == Kind::Endpoints {
+        let (header, view) = render::endpoints_view(&rows, wide);
+        render::table(out, style, header, &view)?;
+        let waiting = rows
+            .iter()
+            .filter(|r| r.get(4).is_some_and(|c| c != "<none>"))
+            .count();
+        if !wide && waiting > 0 {
+            writeln!(
+                out,
+                "{}",
+                style.dim(&format!(
+                    "({waiting} with Pods that match but are not ready: `podlearn get endpoints -o wide` names them)"
+                ))
+            )?;
+        }
+    } else {
+        render::table(out, style, kind.header(), &rows)?;
+    }
     Ok(Outcome::Success)
 }
 

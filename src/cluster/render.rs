@@ -26,6 +26,9 @@ pub struct EndpointsRow {
     /// Already in kubectl's form, see `endpoints::endpoints_column`.
     pub endpoints: String,
     pub age: Duration,
+    /// Which Pods back the Service, and which match but are not ready.
+    pub ready_pods: Vec<String>,
+    pub not_ready_pods: Vec<String>,
 }
 
 /// One row of `get deployments`.
@@ -141,6 +144,7 @@ pub const SERVICES: &[&str] = &[
     "AGE",
 ];
 pub const ENDPOINTS: &[&str] = &["NAME", "ENDPOINTS", "AGE"];
+pub const ENDPOINTS_WIDE: &[&str] = &["NAME", "ENDPOINTS", "READY PODS", "NOT READY PODS", "AGE"];
 pub const DEPLOYMENTS: &[&str] = &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"];
 pub const JOBS: &[&str] = &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"];
 
@@ -160,10 +164,46 @@ pub fn services_cells(rows: &[ServiceRow]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Five cells per row: NAME ENDPOINTS AGE, then the ready and the not ready
+/// Pods (what `-o wide` adds; see [`endpoints_view`]).
 pub fn endpoints_cells(rows: &[EndpointsRow]) -> Vec<Vec<String>> {
+    let list = |pods: &[String]| {
+        if pods.is_empty() {
+            "<none>".to_string()
+        } else {
+            pods.join(",")
+        }
+    };
     rows.iter()
-        .map(|r| vec![r.name.clone(), r.endpoints.clone(), human_duration(r.age)])
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.endpoints.clone(),
+                human_duration(r.age),
+                list(&r.ready_pods),
+                list(&r.not_ready_pods),
+            ]
+        })
         .collect()
+}
+
+/// `get endpoints` columns from [`endpoints_cells`]: kubectl's three, or
+/// with `wide` the Pods behind them, ready or not.
+pub fn endpoints_view(
+    cells: &[Vec<String>],
+    wide: bool,
+) -> (&'static [&'static str], Vec<Vec<String>>) {
+    let order: &[usize] = if wide { &[0, 1, 3, 4, 2] } else { &[0, 1, 2] };
+    let rows = cells
+        .iter()
+        .map(|r| {
+            order
+                .iter()
+                .map(|&i| r.get(i).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    (if wide { ENDPOINTS_WIDE } else { ENDPOINTS }, rows)
 }
 
 pub fn deployments_cells(rows: &[DeploymentRow]) -> Vec<Vec<String>> {
@@ -198,8 +238,14 @@ pub fn services(out: &mut impl Write, style: Style, rows: &[ServiceRow]) -> io::
     table(out, style, SERVICES, &services_cells(rows))
 }
 
-pub fn endpoints(out: &mut impl Write, style: Style, rows: &[EndpointsRow]) -> io::Result<()> {
-    table(out, style, ENDPOINTS, &endpoints_cells(rows))
+pub fn endpoints(
+    out: &mut impl Write,
+    style: Style,
+    rows: &[EndpointsRow],
+    wide: bool,
+) -> io::Result<()> {
+    let (header, rows) = endpoints_view(&endpoints_cells(rows), wide);
+    table(out, style, header, &rows)
 }
 
 pub fn deployments(out: &mut impl Write, style: Style, rows: &[DeploymentRow]) -> io::Result<()> {
@@ -277,10 +323,32 @@ mod tests {
                     name: "web".into(),
                     endpoints: "<none>".into(),
                     age: Duration::from_secs(7),
+                    ready_pods: vec![],
+                    not_ready_pods: vec!["web-1".into()],
                 }],
+                false,
             )
         });
         assert_eq!(t, "NAME   ENDPOINTS   AGE\nweb    <none>      7s\n");
+        let t = text(|o| {
+            endpoints(
+                o,
+                Style::PLAIN,
+                &[EndpointsRow {
+                    name: "web".into(),
+                    endpoints: "10.0.0.2:80".into(),
+                    age: Duration::from_secs(7),
+                    ready_pods: vec!["web-0".into()],
+                    not_ready_pods: vec!["web-1".into()],
+                }],
+                true,
+            )
+        });
+        assert_eq!(
+            t,
+            "NAME   ENDPOINTS     READY PODS   NOT READY PODS   AGE\n\
+             web    10.0.0.2:80   web-0        web-1            7s\n"
+        );
         let t = text(|o| {
             deployments(
                 o,

@@ -122,6 +122,14 @@ pub async fn run(
     let result = match setup.await {
         Ok(()) => {
             intro(&spaces, style)?;
+            for (svc, selector) in services_without_pods(objects) {
+                println!(
+                    "{} Service {svc} selects {selector}, and no Pod of this manifest has those \
+                     labels: it will have no endpoints (compare spec.selector with the Pods' \
+                     metadata.labels)",
+                    style.warn("warning:")
+                );
+            }
             supervise(engine, &mut spaces, style).await
         }
         Err(e) => Err(e),
@@ -301,5 +309,99 @@ fn snapshot(plane: &ControlPlane, observed: &[super::PodObservation]) -> Snapsho
         deployments: render::deployments_cells(&plane.deployment_rows(observed)),
         jobs: render::jobs_cells(&plane.job_rows()),
         cronjobs: plane.cronjob_names(),
+    }
+}
+
+/// Services of the manifest that no Pod of it (bare, or from a Deployment's,
+/// ReplicaSet's or Job's template) would match, with the selector: they
+/// will have no endpoints, the most common Service mistake.
+pub fn services_without_pods(objects: &[Object]) -> Vec<(String, String)> {
+    let pod_labels: Vec<(&str, &BTreeMap<String, String>)> = objects
+        .iter()
+        .filter_map(|o| {
+            let ns = o.resource.metadata().namespace.as_str();
+            match &o.resource {
+                Resource::Pod(p) => Some((ns, &p.metadata.labels)),
+                Resource::Deployment(d) => Some((ns, &d.template.metadata.labels)),
+                Resource::ReplicaSet(r) => Some((ns, &r.template.metadata.labels)),
+                Resource::Job(j) => Some((ns, &j.spec.template.metadata.labels)),
+                Resource::CronJob(c) => Some((ns, &c.job_template.template.metadata.labels)),
+                _ => None,
+            }
+        })
+        .collect();
+    objects
+        .iter()
+        .filter_map(|o| match &o.resource {
+            Resource::Service(s) if !s.selector.is_empty() => {
+                let matched = pod_labels
+                    .iter()
+                    .any(|(ns, l)| *ns == s.metadata.namespace && s.selects(l));
+                let selector = s
+                    .selector
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                (!matched).then(|| (s.metadata.name.clone(), selector))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(yaml: &str) -> Vec<Object> {
+        let loaded = crate::manifest::load_str("test.yaml", yaml);
+        assert!(!loaded.objects.is_empty(), "{:?}", loaded.findings);
+        loaded.objects
+    }
+
+    const FILE: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: busybox}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: good}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: typo}
+spec:
+  selector: {app: wbe}
+  ports: [{port: 80}]
+"#;
+
+    #[test]
+    fn a_service_whose_selector_matches_no_pod_is_named() {
+        let objs = objects(FILE);
+        assert!(has_cluster_objects(&objs));
+        assert_eq!(
+            services_without_pods(&objs),
+            vec![("typo".to_string(), "app=wbe".to_string())]
+        );
+    }
+
+    #[test]
+    fn pods_only_are_left_to_the_runtime() {
+        let objs = objects(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: busybox}]\n",
+        );
+        assert!(!has_cluster_objects(&objs));
     }
 }

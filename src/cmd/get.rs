@@ -13,7 +13,8 @@ use crate::runtime::{Engine, PodRecord};
 pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
     if let Some(kind) = crate::cluster::get::Kind::of(args.kind) {
         let out = &mut std::io::stdout().lock();
-        return crate::cluster::get::print(out, ctx.color.out(), kind, args.name.as_deref());
+        let wide = args.output == Some(OutputFormat::Wide);
+        return crate::cluster::get::print(out, ctx.color.out(), kind, args.name.as_deref(), wide);
     }
     if !matches!(args.kind, GetKind::Pods | GetKind::All) {
         return Err(learner_error(
