@@ -138,6 +138,7 @@ spec:
         readinessProbe:
           exec: {command: ["test", "-f", "/tmp/ready"]}
           periodSeconds: 1
+          timeoutSeconds: 5
 ---
 apiVersion: v1
 kind: Service
@@ -202,14 +203,20 @@ fn services_follow_readiness_and_replicas_are_replaced() {
     let pods = web_pods(&l);
     assert_eq!(pods.len(), 2, "{pods:?}");
 
-    // Round robin through the Service name, port 80 -> targetPort http (8080).
-    let answers = client(
-        &l,
-        "for i in 1 2 3 4; do timeout 5 wget -qO- http://front.default.svc.cluster.local/; done",
-    );
-    for p in &pods {
-        assert_eq!(answers.lines().filter(|a| a == p).count(), 2, "{answers}");
-    }
+    // Round robin through the Service name, port 80 -> targetPort http (8080):
+    // four requests, two to each Pod. (Retried while a loaded machine makes
+    // a probe time out and a Pod flap out of the Service for a moment.)
+    let mut last = String::new();
+    eventually("a strict round robin over both Pods", || {
+        last = client(
+            &l,
+            "for i in 1 2 3 4; do timeout 5 wget -qO- http://front.default.svc.cluster.local/; done",
+        );
+        pods.iter()
+            .all(|p| last.lines().filter(|a| a == p).count() == 2)
+            .then_some(())
+    });
+    assert_eq!(last.lines().count(), 4, "{last}");
     // The headless names resolve to both Pods.
     let dns = |l: &Learner| {
         client(
@@ -224,6 +231,14 @@ fn services_follow_readiness_and_replicas_are_replaced() {
     eventually("one ready endpoint", || {
         (endpoint_count(&l, "front") == 1).then_some(())
     });
+    // `-o wide` says which Pods back the Service and which wait, unready.
+    let wide = l.stdout(&["get", "endpoints", "front", "-o", "wide"]);
+    let row: Vec<&str> = wide.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(
+        (row[2], row[3]),
+        (pods[1].as_str(), pods[0].as_str()),
+        "{wide}"
+    );
     let answers = client(
         &l,
         "for i in 1 2 3; do timeout 5 wget -qO- http://front/; done",
