@@ -164,6 +164,9 @@ impl ServiceProxy {
     }
 }
 
+/// How long a sandbox's reconnect may take before the pass moves on.
+const RECONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A Pod as the headless Services see it: its sandbox and its IP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxRef {
@@ -223,9 +226,14 @@ pub async fn sync_headless(
             continue;
         };
         let aliases: Vec<String> = names.iter().cloned().collect();
-        engine
-            .reconnect(&sandbox.sandbox, network, &sandbox.ip, &aliases)
-            .await?;
+        // A Pod being deleted (by `podlearn delete` from another terminal)
+        // may refuse or stall the reconnect: leave it, the next pass tries
+        // again or finds it gone, rather than stopping every controller.
+        let reconnect = engine.reconnect(&sandbox.sandbox, network, &sandbox.ip, &aliases);
+        match tokio::time::timeout(RECONNECT_TIMEOUT, reconnect).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) | Err(_) => continue,
+        }
         if names.is_empty() {
             applied.remove(pod);
         } else {
