@@ -274,6 +274,13 @@ fn services_follow_readiness_and_replicas_are_replaced() {
         "{services}"
     );
     assert!(services.contains("web     ClusterIP   None"), "{services}");
+    let all = l.stdout(&["get", "all"]);
+    assert!(
+        all.contains("client ")
+            && all.contains("service/front ")
+            && all.contains("deployment.apps/web "),
+        "{all}"
+    );
 
     l.interrupt();
     assert_eq!(l.leftovers(), "", "objects left after Ctrl-C");

@@ -114,6 +114,34 @@ pub fn print(
     Ok(Outcome::Success)
 }
 
+/// The end of `podlearn get all`: Services, Deployments and Jobs of the
+/// learner's live runs, named `kind/name` as kubectl does (no Endpoints).
+pub fn print_all(out: &mut impl Write, style: Style) -> anyhow::Result<()> {
+    let learner = crate::runtime::current_learner();
+    let snaps = store::live_snapshots(&learner)?;
+    for (kind, prefix) in [
+        (Kind::Services, "service/"),
+        (Kind::Deployments, "deployment.apps/"),
+        (Kind::Jobs, "job.batch/"),
+    ] {
+        let rows: Vec<Vec<String>> = snaps
+            .iter()
+            .flat_map(|(s, _)| kind.rows(s).iter().cloned())
+            .map(|mut r| {
+                if let Some(name) = r.first_mut() {
+                    name.insert_str(0, prefix);
+                }
+                r
+            })
+            .collect();
+        if !rows.is_empty() {
+            writeln!(out)?;
+            render::table(out, style, kind.header(), &rows)?;
+        }
+    }
+    Ok(())
+}
+
 fn find(
     snaps: &[(Snapshot, RunFiles)],
     pick: impl Fn(&Snapshot) -> bool,

@@ -21,7 +21,12 @@ pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
             "only `podlearn get pods` is available on this engine so far",
         ));
     }
-    pods::block_on(get(ctx, args))?
+    let all = args.kind == GetKind::All && args.output.is_none() && !args.watch;
+    let outcome = pods::block_on(get(ctx, args))??;
+    if all {
+        crate::cluster::get::print_all(&mut std::io::stdout().lock(), ctx.color.out())?;
+    }
+    Ok(outcome)
 }
 
 async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
