@@ -6,7 +6,10 @@
 pub mod cli;
 pub mod cmd;
 pub mod content;
+pub mod course;
 pub mod exit;
 pub mod manifest;
+pub mod markdown;
+pub mod progress;
 pub mod status;
 pub mod term;
