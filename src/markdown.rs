@@ -9,7 +9,9 @@
 
 mod code;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -20,8 +22,9 @@ pub use code::CodeBlock;
 /// One piece of a lesson, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block<'a> {
-    /// Markdown source handed to termimad as is.
-    Prose(&'a str),
+    /// Markdown source for termimad, with soft line breaks joined (termimad
+    /// would otherwise break the line wherever the source does).
+    Prose(Cow<'a, str>),
     /// A top-level heading, `level` 1 to 6.
     Heading {
         level: u8,
@@ -42,15 +45,22 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
     // The block being collected: a heading or a code block, with its text so far.
     let mut heading: Option<(u8, String)> = None;
     let mut code: Option<(CodeBlock, usize)> = None;
-    let flush = |out: &mut Vec<Block<'a>>, from: usize, to: usize| {
+    // Soft breaks to replace by a space: from the newline to the next text,
+    // so a list item's or a quote's continuation prefix goes too.
+    let mut joins: Vec<Range<usize>> = Vec::new();
+    let mut soft_break: Option<usize> = None;
+    let flush = |out: &mut Vec<Block<'a>>, joins: &[Range<usize>], from: usize, to: usize| {
         if to > from && !md[from..to].trim().is_empty() {
-            out.push(Block::Prose(&md[from..to]));
+            out.push(Block::Prose(join_lines(md, joins, from..to)));
         }
     };
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
+        if let Some(start) = soft_break.take() {
+            joins.push(start..range.start.max(start));
+        }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                flush(&mut out, cursor, range.start);
+                flush(&mut out, &joins, cursor, range.start);
                 let info = match kind {
                     CodeBlockKind::Fenced(info) => info.to_string(),
                     CodeBlockKind::Indented => String::new(),
@@ -69,7 +79,7 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
                 cursor = range.end;
             }
             Event::Start(Tag::Heading { level, .. }) if depth == 0 && code.is_none() => {
-                flush(&mut out, cursor, range.start);
+                flush(&mut out, &joins, cursor, range.start);
                 heading = Some((heading_level(level), String::new()));
                 depth += 1;
             }
@@ -96,12 +106,35 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
                 if let Some((_, text)) = &mut heading {
                     text.push(' ');
                 }
+                if matches!(event, Event::SoftBreak) && code.is_none() {
+                    soft_break = Some(range.start);
+                }
             }
             _ => {}
         }
     }
-    flush(&mut out, cursor, md.len());
+    flush(&mut out, &joins, cursor, md.len());
     out
+}
+
+/// `md[span]` with every join range inside it replaced by one space.
+fn join_lines<'a>(md: &'a str, joins: &[Range<usize>], span: Range<usize>) -> Cow<'a, str> {
+    let inside: Vec<&Range<usize>> = joins
+        .iter()
+        .filter(|j| j.start >= span.start && j.end <= span.end)
+        .collect();
+    if inside.is_empty() {
+        return Cow::Borrowed(&md[span]);
+    }
+    let mut text = String::with_capacity(span.len());
+    let mut at = span.start;
+    for j in inside {
+        text.push_str(&md[at..j.start]);
+        text.push(' ');
+        at = j.end;
+    }
+    text.push_str(&md[at..span.end]);
+    Cow::Owned(text)
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -241,7 +274,7 @@ mod tests {
                 text: "Two containers".into()
             }
         );
-        assert!(matches!(b[1], Block::Prose(p) if p.contains("- two")));
+        assert!(matches!(&b[1], Block::Prose(p) if p.contains("- two")));
         let Block::Code(c) = &b[2] else {
             panic!("{b:?}")
         };
@@ -295,6 +328,15 @@ mod tests {
         let out = plain(md, 80);
         assert!(out.contains("   │ echo hi\n   │   two\n"), "{out}");
         assert!(out.contains("Then this."), "{out}");
+    }
+
+    #[test]
+    fn soft_breaks_are_joined_before_wrapping() {
+        let md = "One *two*\nthree `four`\nfive.\n\n- item\n  goes on\n\n> quoted\n> more\n";
+        let out = plain(md, 80);
+        assert!(out.contains("One two three four five.\n"), "{out}");
+        assert!(out.contains("item goes on\n"), "{out}");
+        assert!(out.contains("quoted more\n"), "{out}");
     }
 
     #[test]
