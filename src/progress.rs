@@ -165,7 +165,16 @@ impl Store {
     fn read(&self) -> anyhow::Result<Read> {
         let bytes = match fs::read(&self.file) {
             Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Read::Missing),
+            // A home that does not exist (yet) has no progress; writing will
+            // say what is wrong with it.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Read::Missing);
+            }
             Err(e) => {
                 return Err(e).with_context(|| format!("Failed to read {}", self.file.display()));
             }
