@@ -127,3 +127,31 @@ fn ctrl_c_in_the_pager_does_not_kill_podlearn() {
     let saved = std::fs::read_to_string(home.path().join("progress.json")).unwrap();
     assert!(saved.contains("\"pods\""), "{saved}");
 }
+
+#[test]
+fn reset_asks_in_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("progress.json"),
+        r#"{"format_version": 1, "lessons_read": ["pods"]}"#,
+    )
+    .unwrap();
+    let reset = |answer: &str, expected: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+        cmd.env("PODLEARN_HOME", home.path()).arg("reset");
+        let mut p = Session::spawn(cmd).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(30)));
+        p.expect("Forget all your progress").unwrap();
+        p.send(answer).unwrap();
+        p.expect(expected).unwrap();
+        p.expect(Eof).unwrap();
+        assert!(matches!(
+            p.get_process().wait().unwrap(),
+            WaitStatus::Exited(_, 0)
+        ));
+    };
+    reset("n\r", "Nothing changed.");
+    assert!(home.path().join("progress.json").exists());
+    reset("y\r", "Progress forgotten.");
+    assert!(!home.path().join("progress.json").exists());
+}
