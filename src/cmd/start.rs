@@ -105,9 +105,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// The exercises to slot into the menu after their lessons.
-fn exercises(_course: &Course) -> Vec<ExerciseEntry> {
-    // Filled from the course's exercises once they are loaded from `exercises/`.
+/// The exercises the home menu and `podlearn progress` show, each after its
+/// lesson. The one place to feed them from the course's `exercises/`.
+pub(super) fn exercises(_course: &Course) -> Vec<ExerciseEntry> {
     Vec::new()
 }
 
