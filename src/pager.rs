@@ -30,8 +30,15 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 }
 
 fn taller_than_screen(text: &str) -> bool {
-    let rows = crossterm::terminal::size().map_or(24, |(_, rows)| usize::from(rows));
-    text.lines().count() + 1 > rows
+    text.lines().count() + 1 > screen_rows()
+}
+
+/// The terminal's height, 24 when it does not say.
+pub fn screen_rows() -> usize {
+    match crossterm::terminal::size() {
+        Ok((_, rows)) if rows > 0 => usize::from(rows),
+        _ => 24,
+    }
 }
 
 /// `$PAGER` (split on spaces), else `less -R` when it is installed.

@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     loop {
         let progress = store.load()?;
         let items = home::menu(&course, &progress, &exercises);
-        let rows = crossterm::terminal::size().map_or(24, |(_, r)| usize::from(r));
+        let rows = crate::pager::screen_rows();
         let choice = inquire::Select::new("What next?", items.clone())
             .with_page_size(items.len().min(rows.saturating_sub(4)).max(5))
             .with_help_message("↑↓ to move, Enter to choose, type to filter, Esc to quit")
