@@ -132,8 +132,9 @@ pub fn initialized(spec: &PodSpec, status: &PodStatus) -> bool {
     })
 }
 
-/// The pod conditions the kubelet reports: PodScheduled, Initialized,
-/// ContainersReady and Ready, in that order (as `kubectl describe` lists them).
+/// The pod conditions the kubelet reports, in the kubelet's order:
+/// PodReadyToStartContainers (the sandbox has an IP), Initialized, Ready,
+/// ContainersReady, PodScheduled.
 ///
 /// ContainersReady needs every app container and every sidecar ready; Ready
 /// follows it (podlearn has no readiness gates). A finished pod is not ready,
@@ -142,7 +143,7 @@ pub fn conditions(spec: &PodSpec, status: &PodStatus) -> Vec<Condition> {
     let cond = |kind: &str, ok: bool, reason: &str| Condition {
         kind: kind.to_string(),
         status: if ok { "True" } else { "False" }.to_string(),
-        reason: (!ok).then(|| reason.to_string()),
+        reason: (!ok && !reason.is_empty()).then(|| reason.to_string()),
     };
     let finished = status.phase.is_final();
     let init_ok = initialized(spec, status);
@@ -165,14 +166,19 @@ pub fn conditions(spec: &PodSpec, status: &PodStatus) -> Vec<Condition> {
         "ContainersNotReady"
     };
     vec![
-        cond("PodScheduled", true, ""),
+        cond(
+            "PodReadyToStartContainers",
+            status.pod_ip.is_some() && !finished,
+            "",
+        ),
         cond(
             "Initialized",
-            init_ok || finished && status.phase == Phase::Succeeded,
+            init_ok || status.phase == Phase::Succeeded,
             "ContainersNotInitialized",
         ),
-        cond("ContainersReady", ready, not_ready_reason),
         cond("Ready", ready, not_ready_reason),
+        cond("ContainersReady", ready, not_ready_reason),
+        cond("PodScheduled", true, ""),
     ]
 }
 

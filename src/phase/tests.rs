@@ -175,13 +175,15 @@ fn conditions_follow_initialization_and_readiness() {
     assert_eq!(
         names,
         [
-            ("PodScheduled", "True"),
+            ("PodReadyToStartContainers", "True"),
             ("Initialized", "False"),
+            ("Ready", "False"),
             ("ContainersReady", "False"),
-            ("Ready", "False")
+            ("PodScheduled", "True"),
         ]
     );
     assert_eq!(c[1].reason.as_deref(), Some("ContainersNotInitialized"));
+    assert_eq!(c[2].reason.as_deref(), Some("ContainersNotReady"));
 
     let st = pod_status(
         Phase::Running,
@@ -201,11 +203,12 @@ fn conditions_need_sidecars_ready_and_say_pod_completed_when_done() {
         vec![log],
         vec![ready(app("web", running(2)))],
     );
-    assert_eq!(conditions(&s, &st)[3].status, "False");
+    assert_eq!(conditions(&s, &st)[2].status, "False");
 
     let st = pod_status(Phase::Succeeded, vec![], vec![app("web", exited(0))]);
     let c = conditions(&s, &st);
-    assert_eq!(c[3].reason.as_deref(), Some("PodCompleted"));
+    assert_eq!(c[2].reason.as_deref(), Some("PodCompleted"));
+    assert_eq!(c[1].status, "True");
 }
 
 // --- STATUS column (kubectl printPod) ---
