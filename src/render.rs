@@ -17,7 +17,9 @@ mod object;
 mod table;
 mod tabwriter;
 
-pub use describe::{describe_pod, describe_pod_styled, differences_from_a_node};
+pub use describe::{
+    describe_pod, describe_pod_styled, describe_probe, differences_from_a_node, qos_class,
+};
 pub use events::{events_line, events_line_styled};
 pub use object::{pod_json, pod_value, pod_yaml};
 pub use table::{pods_table, pods_table_styled};

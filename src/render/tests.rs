@@ -391,3 +391,52 @@ fn event_lines() {
         "06:00:00   Warning   BackOff                spec.containers{web}   Back-off restarting failed container web"
     );
 }
+
+#[test]
+fn probes_are_described_like_kubectl() {
+    let mut p = web_pod().spec.containers[0].liveness_probe.clone().unwrap();
+    p.handler = Handler::Exec {
+        command: vec!["cat".into(), "/tmp/healthy".into()],
+    };
+    assert_eq!(
+        describe_probe(&p),
+        "exec [cat /tmp/healthy] delay=3s timeout=1s period=5s #success=1 #failure=3"
+    );
+    p.handler = Handler::TcpSocket {
+        port: IntOrString::Int(6379),
+        host: None,
+    };
+    assert!(describe_probe(&p).starts_with("tcp-socket :6379 delay=3s"));
+}
+
+#[test]
+fn qos_classes() {
+    let mut s = web_pod().spec;
+    assert_eq!(qos_class(&s), "Burstable");
+    for c in s.init_containers.iter_mut().chain(s.containers.iter_mut()) {
+        c.resources.limits.clear();
+    }
+    assert_eq!(qos_class(&s), "BestEffort");
+    for c in s.init_containers.iter_mut().chain(s.containers.iter_mut()) {
+        c.resources
+            .limits
+            .insert("cpu".into(), Quantity::parse("100m").unwrap());
+        c.resources
+            .limits
+            .insert("memory".into(), Quantity::parse("64Mi").unwrap());
+    }
+    assert_eq!(qos_class(&s), "Guaranteed");
+}
+
+#[test]
+fn describe_without_status_details_says_none() {
+    let mut p = web_pod();
+    p.spec.volumes.clear();
+    let st = pod_status(Phase::Pending, vec![], vec![]);
+    let out = render(|w| describe_pod(&p, &st, now(), w));
+    assert!(out.contains("\nVolumes:         <none>\n"), "{out}");
+    assert!(out.contains("\nEvents:          <none>\n"), "{out}");
+    // No status yet: no Container ID, State or Ready lines.
+    assert!(!out.contains("Container ID"));
+    assert!(!out.contains("Restart Count"));
+}
