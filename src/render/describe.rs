@@ -104,7 +104,7 @@ pub fn describe_pod_styled(
     }
     // kubectl flushes before the events table, so it aligns on its own; an
     // empty `Events:\t<none>` stays in the block above.
-    let mut out = if status.events.is_empty() {
+    let out = if status.events.is_empty() {
         t.push_str("Events:\t<none>\n");
         align(&t, 2)
     } else {
