@@ -42,6 +42,19 @@ pub fn pod_value(pod: &Pod, status: &PodStatus) -> Value {
         if status.init_container_statuses.is_empty() {
             m.remove("initContainerStatuses");
         }
+        // The Docker container behind each status, as `containerID: docker://...`.
+        for (key, list) in [
+            ("initContainerStatuses", &status.init_container_statuses),
+            ("containerStatuses", &status.container_statuses),
+        ] {
+            if let Some(Value::Array(items)) = m.get_mut(key) {
+                for (item, s) in items.iter_mut().zip(list) {
+                    if let (Value::Object(o), Some(id)) = (item, &s.container_id) {
+                        o.insert("containerID".into(), json!(format!("docker://{id}")));
+                    }
+                }
+            }
+        }
         m.insert(
             "hostIP".into(),
             json!(crate::podenv::NodeInfo::default().host_ip),
@@ -102,6 +115,8 @@ const OMIT_FALSE: &[&str] = &[
     "readOnly",
     "privileged",
     "readOnlyRootFilesystem",
+    // `optional` is a pointer in the API: unset unless the learner wrote it.
+    "optional",
 ];
 
 fn camel(key: &str) -> String {

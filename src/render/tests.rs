@@ -360,6 +360,12 @@ fn yaml_parses_back_into_the_api_shape() {
     let cs = &v["status"]["containerStatuses"][0];
     assert_eq!(cs["lastState"]["terminated"]["exitCode"], 137);
     assert_eq!(cs["restartCount"], 2);
+    assert_eq!(cs["containerID"], "docker://3f2a9c");
+    assert!(
+        web["env"][1]["valueFrom"]["configMapKeyRef"]
+            .get("optional")
+            .is_none()
+    );
     assert!(
         cs["state"]["running"]["startedAt"]
             .as_str()
