@@ -101,6 +101,20 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
     Phase::Pending
 }
 
+/// Recompute `status.phase` and `status.conditions` from the container
+/// statuses. A final phase (Succeeded, Failed) is kept: a finished pod does
+/// not come back to life.
+pub fn update_status(spec: &PodSpec, status: &mut PodStatus) {
+    if !status.phase.is_final() {
+        status.phase = pod_phase(
+            spec,
+            &status.init_container_statuses,
+            &status.container_statuses,
+        );
+    }
+    status.conditions = conditions(spec, status);
+}
+
 /// Whether a container has run at least once (now or before).
 fn has_run(s: &ContainerStatus) -> bool {
     !matches!(s.state, ContainerState::Waiting { .. })

@@ -157,6 +157,19 @@ fn restarting_sidecar_does_not_send_a_running_pod_back_to_pending() {
     assert_eq!(pod_phase(&s, &[log], &a), Phase::Running);
 }
 
+#[test]
+fn update_status_keeps_a_final_phase() {
+    let s = one(Never);
+    let mut st = pod_status(Phase::Pending, vec![], vec![app("web", exited(0))]);
+    update_status(&s, &mut st);
+    assert_eq!(st.phase, Phase::Succeeded);
+    assert_eq!(st.conditions.len(), 5);
+    // Even if a status later looks different, Succeeded stays.
+    st.container_statuses[0].state = running(1);
+    update_status(&s, &mut st);
+    assert_eq!(st.phase, Phase::Succeeded);
+}
+
 // --- conditions ---
 
 #[test]
