@@ -9,9 +9,18 @@ pub mod content;
 pub mod course;
 pub mod exit;
 pub mod home;
+pub mod hosts;
 pub mod manifest;
 pub mod markdown;
 pub mod pager;
+pub mod phase;
+pub mod podenv;
+pub mod probe;
 pub mod progress;
+pub mod render;
+pub mod restart;
 pub mod status;
 pub mod term;
+
+#[cfg(test)]
+mod fixtures;
