@@ -64,6 +64,44 @@ pub enum Value {
     Map(Vec<Entry>),
 }
 
+impl Node {
+    /// Where the value at an API path (`spec.containers[1].name`) below this
+    /// node was written. Keys may contain dots (`app.kubernetes.io/name`).
+    pub fn find(&self, path: &str) -> Option<Pos> {
+        let mut node = self;
+        let mut rest = path;
+        while !rest.is_empty() {
+            rest = rest.strip_prefix('.').unwrap_or(rest);
+            if let Some(r) = rest.strip_prefix('[') {
+                let (i, after) = r.split_once(']')?;
+                let Value::Seq(items) = &node.value else {
+                    return None;
+                };
+                node = items.get(i.parse::<usize>().ok()?)?;
+                rest = after;
+                continue;
+            }
+            let Value::Map(entries) = &node.value else {
+                return None;
+            };
+            // the longest key that the path starts with, followed by '.', '[' or the end
+            let entry = entries
+                .iter()
+                .filter(|e| {
+                    rest.starts_with(e.key.as_str())
+                        && matches!(
+                            rest.as_bytes().get(e.key.len()),
+                            None | Some(b'.') | Some(b'[')
+                        )
+                })
+                .max_by_key(|e| e.key.len())?;
+            rest = &rest[entry.key.len()..];
+            node = &entry.value;
+        }
+        Some(node.pos)
+    }
+}
+
 impl Value {
     /// The type name a learner knows, for "expected a string, found a number".
     pub fn type_name(&self) -> &'static str {
@@ -118,8 +156,19 @@ pub struct ParsedFile {
     pub problems: Vec<SyntaxProblem>,
 }
 
-/// Parse a whole file. Never panics; every problem is in `problems`.
+/// Parse a whole file, keeping every document. Never panics; every problem is in `problems`.
 pub fn parse(text: &str) -> ParsedFile {
+    let mut documents = Vec::new();
+    let problems = parse_each(text, |d| documents.push(d));
+    ParsedFile {
+        documents,
+        problems,
+    }
+}
+
+/// Parse a file, handing each document to `on_document` as soon as it is read
+/// (so a big file never holds more than one document tree). Returns the problems.
+pub fn parse_each(text: &str, on_document: impl FnMut(Document)) -> Vec<SyntaxProblem> {
     let mut options = Options::default();
     options.emit_comments = false;
     options.flow_nesting_limit = MAX_DEPTH + 2;
@@ -129,33 +178,35 @@ pub fn parse(text: &str) -> ParsedFile {
         anchors: HashMap::new(),
         alias_nodes: 0,
         nodes: 0,
-        out: ParsedFile::default(),
+        documents: 0,
+        on_document,
     };
-    if let Err(p) = reader.stream() {
-        reader.out.problems.push(p);
+    match reader.stream() {
+        Ok(()) => Vec::new(),
+        Err(p) => vec![*p],
     }
-    reader.out
 }
 
-struct Reader<'a> {
+struct Reader<'a, F> {
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     nodes: usize,
-    out: ParsedFile,
+    documents: usize,
+    on_document: F,
 }
 
-fn problem(pos: Pos, rule: &'static str, message: impl Into<String>) -> SyntaxProblem {
-    SyntaxProblem {
+fn problem(pos: Pos, rule: &'static str, message: impl Into<String>) -> Box<SyntaxProblem> {
+    Box::new(SyntaxProblem {
         pos,
         rule,
         message: message.into(),
         help: None,
-    }
+    })
 }
 
-impl<'a> Reader<'a> {
-    fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, SyntaxProblem> {
+impl<'a, F: FnMut(Document)> Reader<'a, F> {
+    fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, Box<SyntaxProblem>> {
         loop {
             match self.parser.next_event() {
                 None => return Ok(None),
@@ -167,7 +218,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn stream(&mut self) -> Result<(), SyntaxProblem> {
+    fn stream(&mut self) -> Result<(), Box<SyntaxProblem>> {
         loop {
             let Some((ev, span)) = self.next()? else {
                 return Ok(());
@@ -176,7 +227,8 @@ impl<'a> Reader<'a> {
                 Event::StreamStart | Event::DocumentEnd => {}
                 Event::StreamEnd => return Ok(()),
                 Event::DocumentStart(..) => {
-                    let index = self.out.documents.len();
+                    let index = self.documents;
+                    self.documents += 1;
                     if index >= MAX_DOCUMENTS {
                         let mut p = problem(
                             Pos::of(&span),
@@ -192,7 +244,7 @@ impl<'a> Reader<'a> {
                         Some((Event::DocumentEnd, _)) | None => None,
                         Some((ev, span)) => Some(self.node(ev, span, 0)?),
                     };
-                    self.out.documents.push(Document { index, pos, root });
+                    (self.on_document)(Document { index, pos, root });
                 }
                 _ => {
                     return Err(problem(
@@ -205,7 +257,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn count(&mut self, pos: Pos) -> Result<(), SyntaxProblem> {
+    fn count(&mut self, pos: Pos) -> Result<(), Box<SyntaxProblem>> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(problem(
@@ -217,7 +269,12 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn node(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Node, SyntaxProblem> {
+    fn node(
+        &mut self,
+        ev: Event<'a>,
+        span: Span,
+        depth: usize,
+    ) -> Result<Node, Box<SyntaxProblem>> {
         let pos = Pos::of(&span);
         if depth > MAX_DEPTH {
             let mut p = problem(
@@ -302,10 +359,12 @@ impl<'a> Reader<'a> {
         Ok(node)
     }
 
-    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Vec<Entry>, SyntaxProblem> {
+    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Vec<Entry>, Box<SyntaxProblem>> {
         let mut entries: Vec<Entry> = Vec::new();
         let mut merged: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, Pos> = HashMap::new();
+        // small mappings (nearly all of them) find duplicates by a scan; big
+        // ones switch to a hash set
+        let mut seen: Option<HashMap<String, Pos>> = None;
         loop {
             let (kev, kspan) = match self.next()? {
                 Some((Event::MappingEnd, _)) => break,
@@ -333,7 +392,11 @@ impl<'a> Reader<'a> {
                 }
                 v => v.scalar_text().unwrap_or_default(),
             };
-            if let Some(first) = seen.get(&key) {
+            let first = match &seen {
+                Some(set) => set.get(&key).copied(),
+                None => entries.iter().find(|e| e.key == key).map(|e| e.key_pos),
+            };
+            if let Some(first) = first {
                 let mut p = problem(
                     key_pos,
                     "duplicate-key",
@@ -345,7 +408,14 @@ impl<'a> Reader<'a> {
                 );
                 return Err(p);
             }
-            seen.insert(key.clone(), key_pos);
+            if let Some(set) = &mut seen {
+                set.insert(key.clone(), key_pos);
+            } else if entries.len() >= 32 {
+                let mut set: HashMap<String, Pos> =
+                    entries.iter().map(|e| (e.key.clone(), e.key_pos)).collect();
+                set.insert(key.clone(), key_pos);
+                seen = Some(set);
+            }
             entries.push(Entry {
                 key,
                 key_pos,
@@ -354,8 +424,7 @@ impl<'a> Reader<'a> {
         }
         // `<<` merges: keys written in the mapping win over merged ones.
         for e in merged {
-            if !seen.contains_key(&e.key) {
-                seen.insert(e.key.clone(), e.key_pos);
+            if !entries.iter().any(|x| x.key == e.key) {
                 entries.push(e);
             }
         }
@@ -394,7 +463,7 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-fn scan_problem(e: &granit_parser::ScanError) -> SyntaxProblem {
+fn scan_problem(e: &granit_parser::ScanError) -> Box<SyntaxProblem> {
     let m = e.marker();
     let info = e.info();
     let info = if info.is_empty() {
@@ -413,6 +482,8 @@ fn scan_problem(e: &granit_parser::ScanError) -> SyntaxProblem {
     p.help = Some(syntax_help(&info).into());
     if info.contains("nesting") || info.contains("recursion") {
         p.rule = "too-deep";
+        p.message = format!("the YAML nests more than {MAX_DEPTH} levels deep");
+        p.help = Some("a Kubernetes manifest needs about a dozen levels; look for a runaway indentation or bracket".into());
     }
     p
 }
@@ -607,6 +678,28 @@ mod tests {
         let s = "- ".repeat(10_000) + "x";
         let f = parse(&s);
         assert_eq!(f.problems.len(), 1);
+    }
+
+    #[test]
+    fn find_follows_api_paths() {
+        let n = root(
+            "spec:\n  containers:\n  - name: a\n  - name: b\nmetadata:\n  labels: {app.kubernetes.io/name: x}\n",
+        );
+        assert_eq!(
+            n.find("spec.containers[1].name"),
+            Some(Pos {
+                line: 4,
+                column: 11
+            })
+        );
+        assert_eq!(
+            n.find("metadata.labels.app.kubernetes.io/name"),
+            Some(Pos {
+                line: 6,
+                column: 34
+            })
+        );
+        assert_eq!(n.find("spec.nothing"), None);
     }
 
     #[test]

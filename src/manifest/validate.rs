@@ -53,8 +53,17 @@ pub struct Validated {
 pub fn validate_documents(file: &str, docs: &[Document]) -> Validated {
     let mut out = Validated::default();
     for doc in docs {
-        let Some(root) = &doc.root else { continue };
-        let mut cx = Cx::new(file, doc.pos);
+        out.add(file, doc);
+    }
+    out
+}
+
+impl Validated {
+    /// Validate one more document.
+    pub fn add(&mut self, file: &str, doc: &Document) {
+        let out = self;
+        let Some(root) = &doc.root else { return };
+        let mut cx = Cx::new(file, doc.pos, Some(root));
         let resource = document(&mut cx, root);
         let has_errors = cx.findings.iter().any(|f| f.severity == Severity::Error);
         out.findings.append(&mut cx.findings);
@@ -71,7 +80,6 @@ pub fn validate_documents(file: &str, docs: &[Document]) -> Validated {
             });
         }
     }
-    out
 }
 
 /// Validate one document.

@@ -10,9 +10,11 @@ use crate::manifest::node::{Entry, Node, Pos, Value};
 /// The walk over one document.
 pub struct Cx<'f> {
     pub file: &'f str,
+    /// The document being walked (positions of any path are looked up in it).
+    root: Option<&'f Node>,
     pub findings: Vec<Finding>,
     path: String,
-    /// Field path -> where its value was written, for rules that run on the model.
+    /// Field path -> where its value was written, kept for the cross-object checks.
     pub spans: HashMap<String, Pos>,
     /// Where the document starts (for findings about a missing top-level field).
     pub doc_pos: Pos,
@@ -45,9 +47,10 @@ impl<'n> Fields<'n> {
 }
 
 impl<'f> Cx<'f> {
-    pub fn new(file: &'f str, doc_pos: Pos) -> Cx<'f> {
+    pub fn new(file: &'f str, doc_pos: Pos, root: Option<&'f Node>) -> Cx<'f> {
         Cx {
             file,
+            root,
             findings: Vec::new(),
             path: String::new(),
             spans: HashMap::new(),
@@ -90,14 +93,17 @@ impl<'f> Cx<'f> {
         r
     }
 
-    /// Remember where the value at the current path was written.
+    /// Remember where the value at the current path was written, if the
+    /// cross-object checks will need it after the document is gone.
     pub fn mark(&mut self, pos: Pos) {
-        self.spans.insert(self.path.clone(), pos);
+        if super::cross::keep_span(&self.path) {
+            self.spans.insert(self.path.clone(), pos);
+        }
     }
 
     /// Where the value at `path` was written (or the document start).
     pub fn pos_of(&self, path: &str) -> Pos {
-        self.spans.get(path).copied().unwrap_or(self.doc_pos)
+        self.root.and_then(|r| r.find(path)).unwrap_or(self.doc_pos)
     }
 
     /// Record a finding at the current path.
