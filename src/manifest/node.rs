@@ -696,7 +696,7 @@ mod tests {
             n.find("metadata.labels.app.kubernetes.io/name"),
             Some(Pos {
                 line: 6,
-                column: 34
+                column: 36
             })
         );
         assert_eq!(n.find("spec.nothing"), None);
