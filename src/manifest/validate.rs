@@ -195,3 +195,6 @@ fn unknown_kind(cx: &mut Cx, kind: &str, pos: Pos) {
 }
 
 pub use cross::{CROSS_RULES, Spans, check as cross_check};
+
+#[cfg(test)]
+mod tests;
