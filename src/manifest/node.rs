@@ -68,7 +68,19 @@ impl Node {
     /// Where the value at an API path (`spec.containers[1].name`) below this
     /// node was written. Keys may contain dots (`app.kubernetes.io/name`).
     pub fn find(&self, path: &str) -> Option<Pos> {
+        self.find_entry(path).map(|(_, value)| value)
+    }
+
+    /// Like [`Node::find`], but the position of the key when the path ends at a
+    /// mapping key (for "this field may not be set here").
+    pub fn find_key(&self, path: &str) -> Option<Pos> {
+        self.find_entry(path)
+            .map(|(key, value)| key.unwrap_or(value))
+    }
+
+    fn find_entry(&self, path: &str) -> Option<(Option<Pos>, Pos)> {
         let mut node = self;
+        let mut key = None;
         let mut rest = path;
         while !rest.is_empty() {
             rest = rest.strip_prefix('.').unwrap_or(rest);
@@ -78,6 +90,7 @@ impl Node {
                     return None;
                 };
                 node = items.get(i.parse::<usize>().ok()?)?;
+                key = None;
                 rest = after;
                 continue;
             }
@@ -96,9 +109,10 @@ impl Node {
                 })
                 .max_by_key(|e| e.key.len())?;
             rest = &rest[entry.key.len()..];
+            key = Some(entry.key_pos);
             node = &entry.value;
         }
-        Some(node.pos)
+        Some((key, node.pos))
     }
 }
 

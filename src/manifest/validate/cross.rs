@@ -119,7 +119,8 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         config_maps,
         secrets,
     };
-    let mut pods: Vec<(&str, &str, &BTreeMap<String, String>)> = Vec::new();
+    // (namespace, "Pod a" or "the pods of Deployment web", labels)
+    let mut pods: Vec<(&str, String, &BTreeMap<String, String>)> = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let mut out = Out {
             findings: Vec::new(),
@@ -132,17 +133,25 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         match &o.resource {
             Resource::Pod(p) => {
                 refs.check(&mut out, ns, "spec", &p.spec);
-                pods.push((ns, name, &p.metadata.labels));
+                pods.push((ns, format!("Pod {name}"), &p.metadata.labels));
             }
             Resource::Deployment(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
                 creates(&mut out, kind, name, d.replicas, "");
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                ));
             }
             Resource::ReplicaSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
                 creates(&mut out, kind, name, d.replicas, "");
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                ));
             }
             Resource::StatefulSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
@@ -153,7 +162,11 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     d.replicas,
                     &format!(", named {name}-0, {name}-1, ... and started one at a time"),
                 );
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                ));
             }
             Resource::DaemonSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
@@ -164,7 +177,11 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     1,
                     " (one per node, and this machine is the only node)",
                 );
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                ));
             }
             Resource::Job(j) => {
                 refs.check(&mut out, ns, "spec.template.spec", &j.spec.template.spec);
@@ -220,7 +237,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
             let selected: Vec<&str> = pods
                 .iter()
                 .filter(|(pns, _, labels)| *pns == ns && s.selects(labels))
-                .map(|(_, n, _)| *n)
+                .map(|(_, n, _)| n.as_str())
                 .collect();
             if selected.is_empty() {
                 let want: Vec<String> = s
@@ -244,7 +261,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     "service-selects",
                     "spec.selector",
                     format!(
-                        "Service {} selects pods of: {}",
+                        "Service {} selects {}",
                         s.metadata.name,
                         selected.join(", ")
                     ),

@@ -247,12 +247,13 @@ pub fn read_spec(cx: &mut Cx, node: &Node) -> Option<PodSpec> {
         Some(to_json(n))
     });
     for (field, why) in NOOP_FIELDS {
-        if let Some(n) = f.get(field) {
+        if f.has(field) {
             let path = cx.child(field);
+            let pos = cx.key_pos_of(&path);
             cx.report_path(
                 Severity::Note,
                 "no-op-here",
-                n.pos,
+                pos,
                 path,
                 format!("`{field}` is valid, but podlearn does not reproduce it: {why}"),
                 None,

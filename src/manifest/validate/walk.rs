@@ -106,6 +106,13 @@ impl<'f> Cx<'f> {
         self.root.and_then(|r| r.find(path)).unwrap_or(self.doc_pos)
     }
 
+    /// Where the key of the field at `path` was written (or the document start).
+    pub fn key_pos_of(&self, path: &str) -> Pos {
+        self.root
+            .and_then(|r| r.find_key(path))
+            .unwrap_or(self.doc_pos)
+    }
+
     /// Record a finding at the current path.
     pub fn report(
         &mut self,
@@ -171,7 +178,10 @@ impl<'f> Cx<'f> {
             (Value::Str(s), "true or false") if matches!(s.as_str(), "true" | "false") => {
                 format!("write it without quotes: `{field}: {s}`")
             }
-            (Value::Int(_) | Value::Float(..) | Value::Bool(_), "a string") => format!(
+            (Value::Bool(_), "a string") => format!(
+                "quote it exactly as you wrote it, e.g. `{field}: \"yes\"`: unquoted yes, no, on, off, true and false are booleans in YAML"
+            ),
+            (Value::Int(_) | Value::Float(..), "a string") => format!(
                 "put the value in quotes so YAML reads it as text: `{field}: \"{}\"`",
                 text.unwrap_or_default()
             ),
