@@ -41,6 +41,33 @@ const CONTAINER_FIELDS: &[&str] = &[
     "restartPolicy",
 ];
 
+/// Container fields that are valid but not reproduced on one Docker engine.
+const CONTAINER_NOTES: &[(&str, &str)] = &[
+    (
+        "resizePolicy",
+        "resources are fixed when the container starts",
+    ),
+    (
+        "stdinOnce",
+        "stdin stays open as long as the container runs",
+    ),
+    (
+        "terminationMessagePolicy",
+        "podlearn reads the termination message from the file only",
+    ),
+];
+
+/// Security settings that are valid but not reproduced on one Docker engine.
+const SECURITY_NOTES: &[(&str, &str)] = &[
+    ("seLinuxOptions", "SELinux labels are not applied"),
+    (
+        "appArmorProfile",
+        "Docker's default AppArmor profile is used",
+    ),
+    ("seccompProfile", "Docker's default seccomp profile is used"),
+    ("windowsOptions", "containers run on Linux"),
+];
+
 const SECURITY_FIELDS: &[&str] = &[
     "runAsUser",
     "runAsGroup",
@@ -124,6 +151,12 @@ pub fn read(cx: &mut Cx, node: &Node, init: bool) -> Option<Container> {
         Some("Never") => Some(RestartPolicy::Never),
         _ => None,
     };
+    cx.notes(&f, CONTAINER_NOTES);
+    cx.safety(
+        &f,
+        "volumeDevices",
+        format!("container \"{name}\" asks for raw block devices (volumeDevices)"),
+    );
     let c = Container {
         name,
         image,
@@ -472,6 +505,18 @@ fn read_quantities(cx: &mut Cx, f: &Fields, name: &str) -> BTreeMap<String, Quan
 }
 
 fn read_security(cx: &mut Cx, s: Fields) -> SecurityContext {
+    cx.notes(&s, SECURITY_NOTES);
+    if cx
+        .opt_enum(&s, "procMount", &["Default", "Unmasked"])
+        .as_deref()
+        == Some("Unmasked")
+    {
+        cx.safety(
+            &s,
+            "procMount",
+            "`procMount: Unmasked` exposes the host's /proc paths that Docker hides".into(),
+        );
+    }
     let mut caps = (Vec::new(), Vec::new());
     cx.sub(&s, "capabilities", &["add", "drop"], |cx, c| {
         caps = (cx.str_list(&c, "add"), cx.str_list(&c, "drop"));

@@ -531,3 +531,28 @@ fn bad_input_is_a_finding_not_a_panic() {
     let docs = "---\na: 1\n".repeat(10_000);
     assert!(find(&load(&docs), "too-many-documents").len() == 1);
 }
+
+#[test]
+fn container_fields_podlearn_cannot_reproduce_are_notes_or_safety() {
+    let l = load(&pod(
+        "  containers:\n  - name: a\n    image: busybox\n    stdinOnce: true\n    volumeDevices: [{name: d, devicePath: /dev/xvda}]\n    securityContext: {procMount: Unmasked, seccompProfile: {type: RuntimeDefault}}\n    lifecycle: {preStop: {tcpSocket: {port: 80}}}\n",
+    ));
+    one(&l, "no-op-here", "spec.containers[0].stdinOnce");
+    one(
+        &l,
+        "no-op-here",
+        "spec.containers[0].securityContext.seccompProfile",
+    );
+    assert!(one(&l, "safety", "spec.containers[0].volumeDevices").safety);
+    assert!(one(&l, "safety", "spec.containers[0].securityContext.procMount").safety);
+    assert_eq!(
+        one(
+            &l,
+            "unsupported-value",
+            "spec.containers[0].lifecycle.preStop"
+        )
+        .severity,
+        Severity::Warning
+    );
+    assert!(!l.has_errors(), "{:#?}", l.findings);
+}

@@ -406,6 +406,45 @@ impl<'f> Cx<'f> {
         })
     }
 
+    /// A note for each of `fields` that is set: valid Kubernetes that podlearn
+    /// does not reproduce on one Docker engine, and why.
+    pub fn notes(&mut self, f: &Fields, fields: &[(&str, &str)]) {
+        for (field, why) in fields {
+            if f.present(field) {
+                let path = self.child(field);
+                let pos = self.key_pos_of(&path);
+                self.report_path(
+                    Severity::Note,
+                    "no-op-here",
+                    pos,
+                    path,
+                    format!("`{field}` is valid, but podlearn does not reproduce it: {why}"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// A safety-policy finding at a field that is set (see `manifest::safety`).
+    pub fn safety(&mut self, f: &Fields, field: &str, message: String) {
+        if !f.present(field) {
+            return;
+        }
+        let path = self.child(field);
+        let pos = self.key_pos_of(&path);
+        self.findings.push(Finding {
+            severity: Severity::Warning,
+            file: self.file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            path,
+            message,
+            help: Some(crate::manifest::safety::HELP.to_string()),
+            rule: "safety",
+            safety: true,
+        });
+    }
+
     /// A string that must be one of `allowed`.
     pub fn opt_enum(&mut self, f: &Fields, name: &str, allowed: &[&str]) -> Option<String> {
         let v = self.opt_str(f, name)?;
