@@ -8,12 +8,14 @@
 
 mod container;
 mod cross;
+mod env;
 mod kinds;
 mod meta;
 mod names;
 mod pod;
 mod probe;
 pub mod rules;
+mod suggest;
 mod volume;
 pub mod walk;
 
