@@ -182,7 +182,7 @@ impl<'f> Cx<'f> {
                 format!("write it without quotes: `{field}: {s}`")
             }
             (Value::Bool(_), "a string") => format!(
-                "quote it exactly as you wrote it, e.g. `{field}: \"yes\"`: unquoted yes, no, on, off, true and false are booleans in YAML"
+                "put the value in quotes exactly as you wrote it (`{field}: \"...\"`): unquoted y, n, yes, no, on, off, true and false are booleans in YAML"
             ),
             (Value::Int(_) | Value::Float(..), "a string") => format!(
                 "put the value in quotes so YAML reads it as text: `{field}: \"{}\"`",
