@@ -556,3 +556,20 @@ fn container_fields_podlearn_cannot_reproduce_are_notes_or_safety() {
     );
     assert!(!l.has_errors(), "{:#?}", l.findings);
 }
+
+#[test]
+fn lists_from_kubectl_get_are_read_item_by_item() {
+    let l = load(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, uid: x}\n  spec: {containers: [{name: a, image: b}]}\n  status: {phase: Running}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n  spec: {containers: [{name: a, image: b, imagePullpolicy: Never}]}\n",
+    );
+    assert_eq!(l.objects.len(), 1);
+    assert_eq!(l.objects[0].source.line, 4);
+    one(&l, "server-field", "items[0].status");
+    one(&l, "server-field", "items[0].metadata.uid");
+    let f = one(
+        &l,
+        "unknown-field",
+        "items[1].spec.containers[0].imagePullpolicy",
+    );
+    assert_eq!(f.line, 12);
+}
