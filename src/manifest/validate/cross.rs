@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::manifest::finding::{Finding, Severity};
-use crate::manifest::model::{EnvFromRef, EnvVarSource, Object, PodSpec, Resource, VolumeSource};
+use crate::manifest::model::{
+    EnvFromRef, EnvVarSource, IntOrString, Object, PodSpec, Resource, VolumeSource,
+};
 use crate::manifest::node::Pos;
 
 /// The rule ids this module produces (recomputed when inputs are merged).
@@ -28,6 +30,7 @@ pub fn keep_span(path: &str) -> bool {
         || path.contains("projected")
         || path.ends_with("spec.selector")
         || path.ends_with("spec.replicas")
+        || path.ends_with("targetPort")
 }
 
 struct Out<'a> {
@@ -120,7 +123,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         secrets,
     };
     // (namespace, "Pod a" or "the pods of Deployment web", labels)
-    let mut pods: Vec<(&str, String, &BTreeMap<String, String>)> = Vec::new();
+    let mut pods: Vec<(&str, String, &BTreeMap<String, String>, &PodSpec)> = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let mut out = Out {
             findings: Vec::new(),
@@ -133,7 +136,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         match &o.resource {
             Resource::Pod(p) => {
                 refs.check(&mut out, ns, "spec", &p.spec);
-                pods.push((ns, format!("Pod {name}"), &p.metadata.labels));
+                pods.push((ns, format!("Pod {name}"), &p.metadata.labels, &p.spec));
             }
             Resource::Deployment(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
@@ -142,6 +145,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     ns,
                     format!("the pods of {kind} {name}"),
                     &d.template.metadata.labels,
+                    &d.template.spec,
                 ));
             }
             Resource::ReplicaSet(d) => {
@@ -151,6 +155,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     ns,
                     format!("the pods of {kind} {name}"),
                     &d.template.metadata.labels,
+                    &d.template.spec,
                 ));
             }
             Resource::StatefulSet(d) => {
@@ -166,6 +171,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     ns,
                     format!("the pods of {kind} {name}"),
                     &d.template.metadata.labels,
+                    &d.template.spec,
                 ));
             }
             Resource::DaemonSet(d) => {
@@ -181,6 +187,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     ns,
                     format!("the pods of {kind} {name}"),
                     &d.template.metadata.labels,
+                    &d.template.spec,
                 ));
             }
             Resource::Job(j) => {
@@ -236,9 +243,37 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         } else {
             let selected: Vec<&str> = pods
                 .iter()
-                .filter(|(pns, _, labels)| *pns == ns && s.selects(labels))
-                .map(|(_, n, _)| n.as_str())
+                .filter(|(pns, _, labels, _)| *pns == ns && s.selects(labels))
+                .map(|(_, n, _, _)| n.as_str())
                 .collect();
+            for (j, port) in s.ports.iter().enumerate() {
+                let IntOrString::String(want) = &port.target_port else {
+                    continue;
+                };
+                let named = |spec: &PodSpec| {
+                    spec.all_containers().any(|c| {
+                        c.ports
+                            .iter()
+                            .any(|p| p.name.as_deref() == Some(want.as_str()))
+                    })
+                };
+                let missing: Vec<&str> = pods
+                    .iter()
+                    .filter(|(pns, _, labels, spec)| {
+                        *pns == ns && s.selects(labels) && !named(spec)
+                    })
+                    .map(|(_, n, _, _)| n.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    out.add(
+                        Severity::Warning,
+                        "service-selects",
+                        &format!("spec.ports[{j}].targetPort"),
+                        format!("targetPort \"{want}\" names no container port of {}", missing.join(", ")),
+                        Some(format!("name a container port `{want}` (`ports: [{{name: {want}, containerPort: 8080}}]`), or give the number")),
+                    );
+                }
+            }
             if selected.is_empty() {
                 let want: Vec<String> = s
                     .selector

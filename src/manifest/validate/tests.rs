@@ -573,3 +573,13 @@ fn lists_from_kubectl_get_are_read_item_by_item() {
     );
     assert_eq!(f.line, 12);
 }
+
+#[test]
+fn service_target_port_names_a_container_port() {
+    let l = load(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a, labels: {app: web}}\nspec: {containers: [{name: a, image: b, ports: [{name: web, containerPort: 80}]}]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: web}, ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 81, targetPort: web}]}\n",
+    );
+    let f = one(&l, "service-selects", "spec.ports[0].targetPort");
+    assert_eq!((f.severity, f.line), (Severity::Warning, 9));
+    assert!(f.message.contains("Pod a"));
+}
