@@ -19,6 +19,7 @@ pub mod probe;
 pub mod progress;
 pub mod render;
 pub mod restart;
+pub mod runtime;
 pub mod status;
 pub mod term;
 

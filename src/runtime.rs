@@ -1,0 +1,293 @@
+//! Runs Pods on the local Docker engine the way a kubelet would: a sandbox
+//! container holding the pod's namespaces, volumes, init containers and
+//! native sidecars in order, restarts with the kubelet's back-off, probes,
+//! hooks, graceful termination, and a k8s-shaped status with events.
+//!
+//! [`Engine`] is the entry point for commands and the grader; the pod worker
+//! (`worker`) does the kubelet's job for one pod; `docker` is the only module
+//! that talks to the engine; `plan` is the pure mapping of a pod onto Docker
+//! objects; `store` and `live` find pods again from any podlearn process.
+//!
+//! Where Docker differs from a node (said to the learner in `run`'s notes
+//! and `describe`):
+//! - Docker has no `container:` UTS mode: the hostname is set on the sandbox
+//!   and every container sees it, but `hostname x` in one does not reach
+//!   the others.
+//! - The sandbox is busybox under Docker's init (offline, reaps zombies,
+//!   exits 0 on SIGTERM): with shareProcessNamespace PID 1 is `docker-init`,
+//!   not `/pause`.
+//! - `sizeLimit` is enforced for `medium: Memory` (the tmpfs size); a disk
+//!   emptyDir is not limited (a node would evict the pod).
+//! - imagePullPolicy `Always` with no registry reachable uses the local copy
+//!   and says so in a Warning event (a node would report ErrImagePull).
+//! - Probes and hooks run with `docker exec`: exec handlers in the container,
+//!   httpGet and tcpSocket in the sandbox (the pod's network), so they work
+//!   where the host cannot reach container IPs.
+//! - Detached pods are run by a background podlearn process per pod; if it
+//!   is killed, the pod keeps running but is no longer restarted or probed.
+//!
+//! Everything created carries `io.podlearn.managed=true`, the learner, the
+//! pod and the owning process (see `labels`), and is removed on every path:
+//! `RunningPod::delete`, a dropped handle, Ctrl-C/SIGTERM in `run`, and the
+//! sweep of dead processes' leftovers at the next start.
+
+mod cleanup;
+mod docker;
+mod image;
+mod labels;
+mod live;
+mod plan;
+mod probes;
+mod state;
+mod store;
+mod volume;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::manifest::Pod;
+use crate::podenv::Inputs;
+use crate::status::PodStatus;
+
+pub use cleanup::{CleanScope, clean};
+pub use docker::ExecOutput;
+pub use labels::{current_learner, live_local_pid};
+pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
+pub use store::{PodRecord, find_pods};
+
+/// A connection to the Docker engine, ready to run pods.
+#[derive(Clone)]
+pub struct Engine {
+    api: docker::Api,
+}
+
+/// How pods are run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Divide the kubelet's waits (back-off, probe periods) by this; shown to the learner.
+    pub time_scale: f64,
+    /// `--image FROM=TO`: explicit, visible image substitutions.
+    pub image_map: BTreeMap<String, String>,
+    pub allow_host_access: bool,
+    /// Grace period for every deletion instead of the pod's own.
+    pub grace_override: Option<Duration>,
+    /// Started by `run --detach`: never swept as a dead process's leftover.
+    pub detached: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            time_scale: 1.0,
+            image_map: BTreeMap::new(),
+            allow_host_access: false,
+            grace_override: None,
+            detached: false,
+        }
+    }
+}
+
+impl RunOptions {
+    /// A kubelet wait, compressed by the time scale.
+    pub fn scaled(&self, d: Duration) -> Duration {
+        if self.time_scale > 0.0 && self.time_scale.is_finite() {
+            d.div_f64(self.time_scale)
+        } else {
+            d
+        }
+    }
+}
+
+/// Parse `FROM=TO` image mappings.
+pub fn parse_image_map(items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+                map.insert(from.to_string(), to.to_string());
+            }
+            _ => bail!("--image {item:?}: write FROM=TO, e.g. --image busybox:1.28=busybox:latest"),
+        }
+    }
+    Ok(map)
+}
+
+impl Engine {
+    /// Connect to the engine (`DOCKER_HOST` or the default socket). The error
+    /// says what to do when there is no engine, no permission, or an old one.
+    pub async fn connect() -> anyhow::Result<Engine> {
+        Ok(Engine {
+            api: docker::Api::connect().await?,
+        })
+    }
+
+    /// Remove what dead podlearn processes of this learner left behind
+    /// (never a detached pod). Returns how many objects were removed.
+    pub async fn sweep(&self) -> anyhow::Result<usize> {
+        cleanup::sweep_dead(&self.api, &labels::current_learner()).await
+    }
+
+    /// Start a pod: sandbox, volumes, then its worker (init containers, app
+    /// containers, restarts, probes). Returns once the sandbox runs; if that
+    /// fails half-way, everything created so far is removed.
+    pub async fn start_pod(
+        &self,
+        pod: &Pod,
+        inputs: &Inputs,
+        opts: &RunOptions,
+    ) -> anyhow::Result<RunningPod> {
+        self.start_pod_from(pod, inputs, opts, None).await
+    }
+
+    /// [`start_pod`](Self::start_pod), recording the manifest `(file, text)`
+    /// the pod came from on the engine, so any podlearn process can show
+    /// its spec later.
+    pub async fn start_pod_from(
+        &self,
+        pod: &Pod,
+        inputs: &Inputs,
+        opts: &RunOptions,
+        manifest: Option<(&str, &str)>,
+    ) -> anyhow::Result<RunningPod> {
+        if !opts.allow_host_access {
+            let refused = crate::manifest::pod_violations(&pod.spec);
+            if !refused.is_empty() {
+                let list: Vec<String> = refused
+                    .iter()
+                    .map(|v| format!("  spec.{}: {}", v.path, v.message))
+                    .collect();
+                return Err(crate::exit::learner_error(format!(
+                    "pod {:?} reaches outside its sandbox onto the Docker host, which podlearn \
+                     refuses unless you pass --allow-host-access:\n{}",
+                    pod.metadata.name,
+                    list.join("\n")
+                )));
+            }
+        }
+        let owner = labels::Owner::current(opts.detached);
+        let mut plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        if let Some((file, text)) = manifest
+            && text.len() <= 256 * 1024
+        {
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST.into(), text.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST_FILE.into(), file.into());
+        }
+        let shared = worker::launch(
+            self.api.clone(),
+            pod.clone(),
+            inputs,
+            owner,
+            plan,
+            opts.clone(),
+        )
+        .await
+        .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        Ok(RunningPod {
+            shared: Some(shared),
+            name: pod.metadata.name.clone(),
+        })
+    }
+}
+
+/// A pod started by this process.
+pub struct RunningPod {
+    shared: Option<Arc<state::PodShared>>,
+    name: String,
+}
+
+impl RunningPod {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn shared(&self) -> &Arc<state::PodShared> {
+        self.shared
+            .as_ref()
+            .expect("a RunningPod is live until deleted")
+    }
+
+    /// The pod as it was started.
+    pub fn pod(&self) -> &Pod {
+        &self.shared().pod
+    }
+
+    /// Whether the pod's sandbox is still on the engine (another process
+    /// may have deleted the pod).
+    pub async fn exists(&self) -> bool {
+        let sh = self.shared();
+        sh.api.inspect(&sh.sandbox_id).await.is_ok()
+    }
+
+    /// Stop being this pod's kubelet without touching its containers (a
+    /// detached pod's supervisor giving up the pod to `podlearn delete`).
+    pub fn abandon(mut self) {
+        if let Some(sh) = self.shared.take() {
+            sh.abort_worker();
+        }
+    }
+
+    /// Things Docker does differently from a node, to show the learner.
+    pub fn notes(&self) -> Vec<String> {
+        self.shared().plan.notes.clone()
+    }
+
+    /// A snapshot of the pod's status, with its events.
+    pub async fn status(&self) -> PodStatus {
+        self.shared().snapshot()
+    }
+
+    /// Run a command in a container (or `""` for the first app container).
+    pub async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> anyhow::Result<ExecOutput> {
+        let sh = self.shared();
+        let id = sh.container_id(container, false)?;
+        sh.api.exec(&id, argv, timeout).await
+    }
+
+    /// A container's logs, or those of its previous run.
+    pub async fn logs(&self, container: &str, previous: bool) -> anyhow::Result<String> {
+        let sh = self.shared();
+        let id = sh.container_id(container, previous)?;
+        store::read_logs(&sh.api, &id).await
+    }
+
+    /// Wait until `pred` holds for the status, or `timeout` passes.
+    pub async fn wait_for(
+        &self,
+        pred: impl Fn(&PodStatus) -> bool,
+        timeout: Duration,
+    ) -> Option<PodStatus> {
+        self.shared().wait_for(pred, timeout).await
+    }
+
+    /// Delete the pod like the kubelet: preStop hooks, SIGTERM, the grace
+    /// period, SIGKILL, sidecars last; then remove everything it created.
+    pub async fn delete(mut self, grace: Option<Duration>) -> anyhow::Result<()> {
+        let sh = self.shared.take().expect("live");
+        worker::delete(&sh, grace).await
+    }
+}
+
+impl Drop for RunningPod {
+    // A pod whose handle is dropped without `delete` (a panic, an early
+    // return) must not outlive it: remove it by its labels, synchronously.
+    fn drop(&mut self) {
+        if let Some(sh) = self.shared.take() {
+            sh.abort_worker();
+            let selector = sh.pod_selector();
+            cleanup::remove_blocking(selector);
+        }
+    }
+}
