@@ -155,6 +155,9 @@ pub struct Document {
     pub pos: Pos,
     /// `None` for an empty document (only comments, or `---` alone).
     pub root: Option<Node>,
+    /// Problems that did not stop reading (duplicate keys): the document is
+    /// still walked, so every other finding is reported too, but builds no object.
+    pub problems: Vec<SyntaxProblem>,
 }
 
 /// A problem with the YAML itself.
@@ -197,6 +200,7 @@ pub fn parse_each(text: &str, on_document: impl FnMut(Document)) -> Vec<SyntaxPr
         alias_nodes: 0,
         nodes: 0,
         documents: 0,
+        soft: Vec::new(),
         on_document,
     };
     match reader.stream() {
@@ -211,6 +215,8 @@ struct Reader<'a, F> {
     alias_nodes: usize,
     nodes: usize,
     documents: usize,
+    /// Problems of the current document that do not stop reading.
+    soft: Vec<SyntaxProblem>,
     on_document: F,
 }
 
@@ -262,7 +268,13 @@ impl<'a, F: FnMut(Document)> Reader<'a, F> {
                         Some((Event::DocumentEnd, _)) | None => None,
                         Some((ev, span)) => Some(self.node(ev, span, 0)?),
                     };
-                    (self.on_document)(Document { index, pos, root });
+                    let problems = std::mem::take(&mut self.soft);
+                    (self.on_document)(Document {
+                        index,
+                        pos,
+                        root,
+                        problems,
+                    });
                 }
                 _ => {
                     return Err(problem(
@@ -424,7 +436,8 @@ impl<'a, F: FnMut(Document)> Reader<'a, F> {
                     "a key may appear once per mapping; delete one, or if both were meant, merge their values"
                         .into(),
                 );
-                return Err(p);
+                self.soft.push(*p);
+                continue;
             }
             if let Some(set) = &mut seen {
                 set.insert(key.clone(), key_pos);

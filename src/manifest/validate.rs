@@ -64,6 +64,33 @@ impl Validated {
     /// Validate one more document (a `kind: List` adds each of its items).
     pub fn add(&mut self, file: &str, doc: &Document) {
         let Some(root) = &doc.root else { return };
+        if !doc.problems.is_empty() {
+            // the findings come first; the document still gets walked but,
+            // having errors, builds no object
+            let mut cx = Cx::new(file, doc.pos, None);
+            for p in &doc.problems {
+                cx.report_path(
+                    Severity::Error,
+                    p.rule,
+                    p.pos,
+                    String::new(),
+                    p.message.clone(),
+                    p.help.clone(),
+                );
+            }
+            self.findings.append(&mut cx.findings);
+            let before = self.objects.len();
+            self.add(
+                file,
+                &Document {
+                    problems: Vec::new(),
+                    ..doc.clone()
+                },
+            );
+            self.objects.truncate(before);
+            self.spans.truncate(before);
+            return;
+        }
         if let Some(items) = list_items(root) {
             for (i, item) in items.iter().enumerate() {
                 let prefix = format!("items[{i}]");

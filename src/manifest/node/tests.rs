@@ -26,8 +26,13 @@ fn octal_and_yaml11_scalars_read_like_kubectl() {
 #[test]
 fn duplicate_key_is_reported_at_the_duplicate() {
     let f = parse("a: 1\nb: 2\na: 3\n");
-    assert_eq!(f.problems[0].rule, "duplicate-key");
-    assert_eq!(f.problems[0].pos, Pos { line: 3, column: 1 });
+    assert!(
+        f.problems.is_empty(),
+        "a duplicate key does not stop reading"
+    );
+    let p = &f.documents[0].problems;
+    assert_eq!(p[0].rule, "duplicate-key");
+    assert_eq!(p[0].pos, Pos { line: 3, column: 1 });
 }
 
 #[test]

@@ -52,8 +52,12 @@ const CONTAINER_NOTES: &[(&str, &str)] = &[
         "stdin stays open as long as the container runs",
     ),
     (
+        "terminationMessagePath",
+        "podlearn does not collect termination messages",
+    ),
+    (
         "terminationMessagePolicy",
-        "podlearn reads the termination message from the file only",
+        "podlearn does not collect termination messages",
     ),
 ];
 

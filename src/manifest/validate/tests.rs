@@ -360,9 +360,14 @@ fn wrong_api_version_and_unknown_kind_name_the_fix() {
 
 #[test]
 fn duplicate_keys_are_errors_at_the_duplicate() {
-    let l = load(&pod(&format!("{C}    image: nginx\n")));
+    let l = load(&pod(&format!(
+        "{C}    image: nginx\n    imagePullpolicy: Always\n"
+    )));
     let f = &find(&l, "duplicate-key")[0];
     assert_eq!((f.line, f.column), (9, 5));
+    // reading goes on: the rest of the document is checked too, but builds nothing
+    one(&l, "unknown-field", "spec.containers[0].imagePullpolicy");
+    assert!(l.objects.is_empty());
 }
 
 #[test]
