@@ -3,10 +3,15 @@
 //!
 //! See the README's architecture section for how the modules fit together.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod content;
+pub mod exercise;
 pub mod exit;
+pub mod grade;
 pub mod manifest;
+pub mod report;
 pub mod status;
 pub mod term;
+pub mod workspace;

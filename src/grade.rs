@@ -1,0 +1,370 @@
+//! Running an exercise: static checks on the manifest, then the pod started
+//! with the grader's run-time values injected, every behavioral check
+//! evaluated in order with its timeout, and the pod always torn down (on
+//! success, failure, engine error and Ctrl-C).
+//!
+//! The engine is reached only through [`Launcher`] and [`PodUnderTest`]: the
+//! real adapter is in [`engine`], a recording fake in [`fake`] for tests.
+
+pub mod engine;
+pub mod fake;
+mod tokens;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::time::Instant;
+
+pub use tokens::{Tokens, random_hex};
+
+use crate::check::{self, CheckOutcome};
+use crate::exercise::Exercise;
+use crate::manifest::model::{Container, EnvVar, Object, Pod, PullPolicy, Resources, VolumeMount};
+use crate::report::GradeReport;
+use crate::status::PodStatus;
+
+/// The name of the grader's observer sidecar (added only for `delete` checks
+/// that observe a volume).
+pub const OBSERVER: &str = "podlearn-observer";
+/// Where the observer mounts the observed volume.
+pub const OBSERVER_MOUNT: &str = "/podlearn-observe";
+
+/// What a command run in a container gave back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Why the pod could not be observed.
+#[derive(Debug)]
+pub enum PodError {
+    /// The learner's pod cannot answer (the container is not running, has no
+    /// such program, the pod is gone): an observation, and the check fails.
+    Unavailable(String),
+    /// The engine failed: grading stops with exit code 2.
+    Engine(anyhow::Error),
+}
+
+/// The running pod, as the grader sees it. The runtime's `RunningPod`
+/// implements it in [`engine`]; tests use [`fake::FakePod`].
+#[allow(async_fn_in_trait)]
+pub trait PodUnderTest {
+    async fn status(&self) -> Result<PodStatus, PodError>;
+    async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> Result<ExecOutput, PodError>;
+    async fn logs(&self, container: &str, previous: bool) -> Result<String, PodError>;
+    /// Delete gracefully: preStop hooks, SIGTERM, SIGKILL after `grace`.
+    async fn delete(&self, grace: Duration) -> Result<(), PodError>;
+}
+
+/// Starts pods for the grader.
+#[allow(async_fn_in_trait)]
+pub trait Launcher {
+    type Pod: PodUnderTest;
+    /// Start `pod`; `objects` are the other objects of the learner's manifest
+    /// (ConfigMaps, Secrets) it may use.
+    async fn launch(
+        &self,
+        pod: &Pod,
+        objects: &[Object],
+        time_scale: f64,
+    ) -> anyhow::Result<Self::Pod>;
+}
+
+/// What every behavioral check needs besides the pod.
+#[derive(Debug, Clone)]
+pub struct EvalCtx {
+    pub tokens: Tokens,
+    /// Pause between two looks at the pod.
+    pub poll: Duration,
+    /// Longest one command may run in a container.
+    pub exec_timeout: Duration,
+}
+
+/// How to grade.
+#[derive(Debug, Clone)]
+pub struct GradeOptions {
+    pub poll: Duration,
+    pub exec_timeout: Duration,
+    /// `--time-scale` from the command line; the exercise's own wins when set.
+    pub time_scale: f64,
+    /// Tear down and stop on Ctrl-C (off in tests and in `verify`'s workers,
+    /// where the caller handles it).
+    pub handle_ctrl_c: bool,
+    /// Fixed token values instead of random ones (tests).
+    pub tokens: Option<Tokens>,
+}
+
+impl Default for GradeOptions {
+    fn default() -> Self {
+        GradeOptions {
+            poll: Duration::from_millis(100),
+            exec_timeout: Duration::from_secs(5),
+            time_scale: 1.0,
+            handle_ctrl_c: true,
+            tokens: None,
+        }
+    }
+}
+
+/// Grade `pod` (the learner's, validated) against `exercise`. `progress` is
+/// told what is happening, for a spinner. `Err` only for engine failures
+/// and Ctrl-C; everything the learner got wrong is in the report.
+pub async fn grade<L: Launcher>(
+    exercise: &Exercise,
+    pod: &Pod,
+    objects: &[Object],
+    launcher: &L,
+    opts: &GradeOptions,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<GradeReport> {
+    let started = Instant::now();
+    let tokens = opts
+        .tokens
+        .clone()
+        .unwrap_or_else(|| Tokens::generate(&exercise.inject));
+    let mut outcomes: Vec<CheckOutcome> = exercise
+        .checks
+        .iter()
+        .filter_map(|c| check::static_checks::evaluate(c, pod, &tokens))
+        .collect();
+    let behavioral: Vec<&check::Check> = exercise
+        .checks
+        .iter()
+        .filter(|c| !c.spec.is_static())
+        .collect();
+    if !behavioral.is_empty() {
+        let ctx = EvalCtx {
+            tokens,
+            poll: opts.poll,
+            exec_timeout: opts.exec_timeout,
+        };
+        let prepared = prepare(exercise, pod, &ctx.tokens);
+        progress(&format!("starting pod {}", prepared.metadata.name));
+        let scale = exercise.time_scale.unwrap_or(opts.time_scale);
+        let running = launcher
+            .launch(&prepared, objects, scale)
+            .await
+            .context("Failed to start the pod")?;
+        let work = run_checks(exercise, &prepared, &running, &ctx, &behavioral, progress);
+        let result = if opts.handle_ctrl_c {
+            tokio::select! {
+                r = work => r,
+                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!(
+                    "Interrupted: the pod was removed, nothing was graded")),
+            }
+        } else {
+            work.await
+        };
+        // Teardown on every path; an error while cleaning up is kept beside
+        // the original one, never instead of it.
+        let teardown = running.delete(Duration::ZERO).await;
+        match (result, teardown) {
+            (Ok(mut more), Ok(()) | Err(PodError::Unavailable(_))) => outcomes.append(&mut more),
+            (Ok(_), Err(PodError::Engine(e))) => {
+                return Err(e.context("Failed to remove the pod after grading"));
+            }
+            (Err(e), Err(PodError::Engine(t))) => {
+                return Err(e.context(format!("and removing the pod failed too: {t:#}")));
+            }
+            (Err(e), _) => return Err(e),
+        }
+    }
+    // Report in the exercise's order.
+    let order = |id: &str| exercise.checks.iter().position(|c| c.id == id);
+    outcomes.sort_by_key(|o| order(&o.id).unwrap_or(usize::MAX));
+    let passed = outcomes.iter().all(|o| o.passed);
+    Ok(GradeReport {
+        exercise: exercise.id.clone(),
+        title: exercise.title.clone(),
+        passed,
+        outcomes,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+async fn run_checks<P: PodUnderTest>(
+    exercise: &Exercise,
+    prepared: &Pod,
+    running: &P,
+    ctx: &EvalCtx,
+    behavioral: &[&check::Check],
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<Vec<CheckOutcome>> {
+    let mut out = Vec::new();
+    let setup = inject_files(exercise, prepared, running, ctx).await?;
+    for check in behavioral {
+        let names: Vec<&str> = prepared
+            .spec
+            .all_containers()
+            .map(|c| c.name.as_str())
+            .collect();
+        if let Some(missing) = check
+            .spec
+            .containers()
+            .into_iter()
+            .find(|c| !names.contains(c))
+        {
+            out.push(CheckOutcome::new(
+                check,
+                false,
+                format!("a container named {missing:?}"),
+                format!(
+                    "your pod has no container {missing:?} (it has {})",
+                    names.join(", ")
+                ),
+            ));
+            continue;
+        }
+        if let Some(why) = &setup {
+            out.push(CheckOutcome::new(
+                check,
+                false,
+                "the grader's setup to succeed".into(),
+                why.clone(),
+            ));
+            continue;
+        }
+        progress(&format!("checking {}", check.id));
+        out.push(check::behavior::evaluate(check, running, ctx).await?);
+    }
+    Ok(out)
+}
+
+/// The pod as the grader runs it: a unique name (the hostname stays the
+/// learner's), injected env vars, and the observer sidecar when a check needs it.
+pub fn prepare(exercise: &Exercise, pod: &Pod, tokens: &Tokens) -> Pod {
+    let mut pod = pod.clone();
+    let base: String = pod.metadata.name.chars().take(52).collect();
+    if pod.spec.hostname.is_none() {
+        pod.spec.hostname = Some(pod.spec.effective_hostname(&pod.metadata.name));
+    }
+    pod.metadata.name = format!("{base}-{}", &random_hex()[..6]);
+    for inject in &exercise.inject {
+        let Some(env) = &inject.env else { continue };
+        let value = tokens.get(&inject.name).unwrap_or_default().to_string();
+        let all = pod
+            .spec
+            .init_containers
+            .iter_mut()
+            .chain(pod.spec.containers.iter_mut());
+        for c in all {
+            if inject.containers.is_empty() || inject.containers.contains(&c.name) {
+                c.env.retain(|e| &e.name != env);
+                c.env.push(EnvVar {
+                    name: env.clone(),
+                    value: Some(value.clone()),
+                    value_from: None,
+                });
+            }
+        }
+    }
+    if let Some(volume) = exercise.observed_volume() {
+        add_observer(&mut pod, volume);
+    }
+    pod
+}
+
+fn add_observer(pod: &mut Pod, volume: &str) {
+    let Some(template) = pod.spec.all_containers().next().cloned() else {
+        return;
+    };
+    // A native sidecar: Kubernetes stops sidecars after the app containers,
+    // so it can still read the volume while their preStop hooks run.
+    let observer = Container {
+        name: OBSERVER.to_string(),
+        image: "busybox".to_string(),
+        image_pull_policy: PullPolicy::IfNotPresent,
+        resources: Resources::default(),
+        command: vec![
+            "sh".into(),
+            "-c".into(),
+            "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done".into(),
+        ],
+        args: Vec::new(),
+        env: Vec::new(),
+        env_from: Vec::new(),
+        ports: Vec::new(),
+        volume_mounts: vec![VolumeMount {
+            name: volume.to_string(),
+            mount_path: OBSERVER_MOUNT.to_string(),
+            read_only: true,
+            sub_path: None,
+        }],
+        liveness_probe: None,
+        readiness_probe: None,
+        startup_probe: None,
+        lifecycle: None,
+        security_context: None,
+        working_dir: None,
+        restart_policy: Some(crate::manifest::model::RestartPolicy::Always),
+        ..template
+    };
+    pod.spec.init_containers.insert(0, observer);
+}
+
+/// Write the injected files into their containers once they run. `Some(why)`
+/// when that was not possible (the learner's pod never ran the container).
+async fn inject_files<P: PodUnderTest>(
+    exercise: &Exercise,
+    pod: &Pod,
+    running: &P,
+    ctx: &EvalCtx,
+) -> anyhow::Result<Option<String>> {
+    for inject in exercise.inject.iter().filter(|i| i.file.is_some()) {
+        let (Some(path), Some(container)) = (&inject.file, &inject.container) else {
+            continue;
+        };
+        if !pod.spec.all_containers().any(|c| &c.name == container) {
+            return Ok(Some(format!(
+                "your pod has no container {container:?} to write {path} into"
+            )));
+        }
+        let value = ctx.tokens.get(&inject.name).unwrap_or_default();
+        if let Some(why) = write_file(running, ctx, container, path, value).await? {
+            return Ok(Some(why));
+        }
+    }
+    Ok(None)
+}
+
+async fn write_file<P: PodUnderTest>(
+    running: &P,
+    ctx: &EvalCtx,
+    container: &str,
+    path: &str,
+    value: &str,
+) -> anyhow::Result<Option<String>> {
+    let argv: Vec<String> = [
+        "sh",
+        "-c",
+        "mkdir -p \"$(dirname \"$1\")\" && printf '%s\\n' \"$2\" > \"$1\"",
+        "sh",
+        path,
+        value,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        match running.exec(container, &argv, ctx.exec_timeout).await {
+            Ok(out) if out.exit_code == 0 => return Ok(None),
+            Ok(out) => last = out.stderr,
+            Err(PodError::Unavailable(why)) => last = why,
+            Err(PodError::Engine(e)) => return Err(e),
+        }
+        tokio::time::sleep(ctx.poll).await;
+    }
+    Ok(Some(format!(
+        "the grader could not write {path} into {container}: {}",
+        last.trim()
+    )))
+}
