@@ -8,6 +8,7 @@
 
 pub mod engine;
 pub mod fake;
+pub mod session;
 mod tokens;
 
 use std::time::Duration;
