@@ -10,8 +10,17 @@ pub mod content;
 pub mod exercise;
 pub mod exit;
 pub mod grade;
+pub mod hosts;
 pub mod manifest;
+pub mod phase;
+pub mod podenv;
+pub mod probe;
 pub mod report;
+pub mod restart;
+pub mod runtime;
 pub mod status;
 pub mod term;
 pub mod workspace;
+
+#[cfg(test)]
+mod fixtures;
