@@ -127,7 +127,7 @@ pub struct LessonArgs {
 pub struct FilesArgs {
     /// Lesson number or id.
     pub lesson: String,
-    /// Folder to write into (default: your workspace).
+    /// Folder to write into (default: ./podlearn-files).
     #[arg(short, long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }

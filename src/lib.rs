@@ -7,11 +7,25 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod content;
+pub mod course;
 pub mod exercise;
 pub mod exit;
 pub mod grade;
+pub mod home;
+pub mod hosts;
 pub mod manifest;
+pub mod markdown;
+pub mod pager;
+pub mod phase;
+pub mod podenv;
+pub mod probe;
+pub mod progress;
 pub mod report;
+pub mod restart;
+pub mod runtime;
 pub mod status;
 pub mod term;
 pub mod workspace;
+
+#[cfg(test)]
+mod fixtures;

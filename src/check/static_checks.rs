@@ -135,6 +135,7 @@ fn volume(
         name.is_none_or(|n| v.name == n)
             && volume_type_name(&v.source).eq_ignore_ascii_case(volume_type)
     });
+    let mut first_problem = None;
     for v in candidates {
         let missing: Vec<&str> = mounted_in
             .iter()
@@ -148,15 +149,16 @@ fn volume(
         if missing.is_empty() {
             return (true, expected, format!("volume {:?} as asked", v.name));
         }
-        return (
-            false,
-            expected,
+        first_problem.get_or_insert_with(|| {
             format!(
                 "volume {:?} is not mounted in {}",
                 v.name,
                 missing.join(" and ")
-            ),
-        );
+            )
+        });
+    }
+    if let Some(problem) = first_problem {
+        return (false, expected, problem);
     }
     let seen: Vec<String> = pod
         .spec

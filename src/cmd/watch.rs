@@ -36,7 +36,7 @@ impl Drop for RawMode {
 enum Next {
     Check,
     Hint,
-    NextExercise,
+    Advance,
     Quit,
 }
 
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
                     return Ok(Outcome::from_bool(passed));
                 }
             }
-            Next::NextExercise => {
+            Next::Advance => {
                 let pos = catalog
                     .exercises
                     .iter()
@@ -152,7 +152,7 @@ fn wait(path: &Path, interactive: bool) -> anyhow::Result<Next> {
                         return Ok(Next::Quit);
                     }
                     KeyCode::Char('h') => return Ok(Next::Hint),
-                    KeyCode::Char('n') => return Ok(Next::NextExercise),
+                    KeyCode::Char('n') => return Ok(Next::Advance),
                     KeyCode::Char('c') | KeyCode::Enter => return Ok(Next::Check),
                     _ => {}
                 }

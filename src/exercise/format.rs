@@ -230,20 +230,18 @@ fn check_problems(check: &Check) -> Vec<String> {
         CheckSpec::Delete { observe, .. } => {
             text(&observe.as_ref().and_then(|o| o.content.clone()))
         }
-        CheckSpec::Phase { phase, .. } => {
-            if !["Pending", "Running", "Succeeded", "Failed"].contains(&phase.as_str()) {
-                out.push(format!(
-                    "phase {phase:?} is not a phase: write Pending, Running, Succeeded or Failed"
-                ));
-            }
+        CheckSpec::Phase { phase, .. }
+            if !["Pending", "Running", "Succeeded", "Failed"].contains(&phase.as_str()) =>
+        {
+            out.push(format!(
+                "phase {phase:?} is not a phase: write Pending, Running, Succeeded or Failed"
+            ));
         }
         CheckSpec::Field {
-            equals, present, ..
-        } => {
-            if equals.is_some() && present.is_some() {
-                out.push("give `equals` or `present`, not both".into());
-            }
-        }
+            equals: Some(_),
+            present: Some(_),
+            ..
+        } => out.push("give `equals` or `present`, not both".into()),
         _ => {}
     }
     out

@@ -1,0 +1,63 @@
+//! Showing a long text: through a pager when a person is reading a terminal
+//! (`$PAGER`, else `less -R`), straight to stdout otherwise. Never pages when
+//! stdout is not a terminal, so pipes and tests get the text as is.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::{Command, Stdio};
+
+/// Print `text`, through a pager if `allow` and it is taller than the terminal.
+pub fn show(text: &str, allow: bool) -> anyhow::Result<()> {
+    if allow
+        && io::stdout().is_terminal()
+        && taller_than_screen(text)
+        && let Some(mut cmd) = pager_command()
+        && page_with(&mut cmd, text)
+    {
+        return Ok(());
+    }
+    print(text)
+}
+
+/// Write to stdout; a closed pipe (`podlearn lesson 1 | head`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn taller_than_screen(text: &str) -> bool {
+    let rows = crossterm::terminal::size().map_or(24, |(_, rows)| usize::from(rows));
+    text.lines().count() + 1 > rows
+}
+
+/// `$PAGER` (split on spaces), else `less -R` when it is installed.
+fn pager_command() -> Option<Command> {
+    let spec = match std::env::var("PAGER") {
+        Ok(p) if !p.trim().is_empty() => p,
+        Ok(_) => return None, // PAGER="" means: do not page
+        Err(_) => "less -R".to_string(),
+    };
+    let mut words = spec.split_whitespace();
+    let mut cmd = Command::new(words.next()?);
+    cmd.args(words);
+    // Like git: quit when the text fits, keep colors, do not clear the screen.
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    Some(cmd)
+}
+
+/// Run the pager; false when it could not be started (then the caller prints).
+fn page_with(cmd: &mut Command, text: &str) -> bool {
+    let Ok(mut child) = cmd.stdin(Stdio::piped()).spawn() else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // The reader may quit before reading everything: that is fine.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let _ = child.wait();
+    true
+}

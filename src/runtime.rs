@@ -1,0 +1,209 @@
+//! Runs Pods on the local Docker engine the way a kubelet would: a sandbox
+//! container holding the pod's namespaces, volumes, init containers and
+//! native sidecars in order, restarts with the kubelet's back-off, probes,
+//! hooks, graceful termination, and a k8s-shaped status with events.
+//!
+//! [`Engine`] is the entry point for commands and the grader; the pod worker
+//! (`worker`) does the kubelet's job for one pod; `docker` is the only module
+//! that talks to the engine.
+
+mod cleanup;
+mod docker;
+mod image;
+mod labels;
+mod plan;
+mod probes;
+mod state;
+mod store;
+mod volume;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::manifest::Pod;
+use crate::podenv::Inputs;
+use crate::status::PodStatus;
+
+pub use cleanup::{CleanScope, clean};
+pub use docker::ExecOutput;
+pub use labels::current_learner;
+pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
+pub use store::{PodRecord, find_pods};
+
+/// A connection to the Docker engine, ready to run pods.
+#[derive(Clone)]
+pub struct Engine {
+    api: docker::Api,
+}
+
+/// How pods are run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Divide the kubelet's waits (back-off, probe periods) by this; shown to the learner.
+    pub time_scale: f64,
+    /// `--image FROM=TO`: explicit, visible image substitutions.
+    pub image_map: BTreeMap<String, String>,
+    pub allow_host_access: bool,
+    /// Grace period for every deletion instead of the pod's own.
+    pub grace_override: Option<Duration>,
+    /// Started by `run --detach`: never swept as a dead process's leftover.
+    pub detached: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            time_scale: 1.0,
+            image_map: BTreeMap::new(),
+            allow_host_access: false,
+            grace_override: None,
+            detached: false,
+        }
+    }
+}
+
+impl RunOptions {
+    /// A kubelet wait, compressed by the time scale.
+    pub fn scaled(&self, d: Duration) -> Duration {
+        if self.time_scale > 0.0 && self.time_scale.is_finite() {
+            d.div_f64(self.time_scale)
+        } else {
+            d
+        }
+    }
+}
+
+/// Parse `FROM=TO` image mappings.
+pub fn parse_image_map(items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+                map.insert(from.to_string(), to.to_string());
+            }
+            _ => bail!("--image {item:?}: write FROM=TO, e.g. --image busybox:1.28=busybox:latest"),
+        }
+    }
+    Ok(map)
+}
+
+impl Engine {
+    /// Connect to the engine (`DOCKER_HOST` or the default socket). The error
+    /// says what to do when there is no engine, no permission, or an old one.
+    pub async fn connect() -> anyhow::Result<Engine> {
+        Ok(Engine {
+            api: docker::Api::connect().await?,
+        })
+    }
+
+    /// Remove what dead podlearn processes of this learner left behind
+    /// (never a detached pod). Returns how many objects were removed.
+    pub async fn sweep(&self) -> anyhow::Result<usize> {
+        cleanup::sweep_dead(&self.api, &labels::current_learner()).await
+    }
+
+    /// Start a pod: sandbox, volumes, then its worker (init containers, app
+    /// containers, restarts, probes). Returns once the sandbox runs; if that
+    /// fails half-way, everything created so far is removed.
+    pub async fn start_pod(
+        &self,
+        pod: &Pod,
+        inputs: &Inputs,
+        opts: &RunOptions,
+    ) -> anyhow::Result<RunningPod> {
+        let owner = labels::Owner::current(opts.detached);
+        let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
+            .await
+            .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        Ok(RunningPod {
+            shared: Some(shared),
+            name: pod.metadata.name.clone(),
+        })
+    }
+}
+
+/// A pod started by this process.
+pub struct RunningPod {
+    shared: Option<Arc<state::PodShared>>,
+    name: String,
+}
+
+impl RunningPod {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn shared(&self) -> &Arc<state::PodShared> {
+        self.shared.as_ref().expect("a RunningPod is live until deleted")
+    }
+
+    /// Things Docker does differently from a node, to show the learner.
+    pub fn notes(&self) -> Vec<String> {
+        self.shared().plan.notes.clone()
+    }
+
+    /// A snapshot of the pod's status, with its events.
+    pub async fn status(&self) -> PodStatus {
+        self.shared().snapshot()
+    }
+
+    /// Run a command in a container (or `""` for the first app container).
+    pub async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> anyhow::Result<ExecOutput> {
+        let sh = self.shared();
+        let id = sh.container_id(container, false)?;
+        sh.api.exec(&id, argv, timeout).await
+    }
+
+    /// A container's logs, or those of its previous run.
+    pub async fn logs(&self, container: &str, previous: bool) -> anyhow::Result<String> {
+        let sh = self.shared();
+        let id = sh.container_id(container, previous)?;
+        store::read_logs(&sh.api, &id).await
+    }
+
+    /// Wait until `pred` holds for the status, or `timeout` passes.
+    pub async fn wait_for(
+        &self,
+        pred: impl Fn(&PodStatus) -> bool,
+        timeout: Duration,
+    ) -> Option<PodStatus> {
+        self.shared().wait_for(pred, timeout).await
+    }
+
+    /// Delete the pod like the kubelet: preStop hooks, SIGTERM, the grace
+    /// period, SIGKILL, sidecars last; then remove everything it created.
+    pub async fn delete(mut self, grace: Option<Duration>) -> anyhow::Result<()> {
+        let sh = self.shared.take().expect("live");
+        worker::delete(&sh, grace).await
+    }
+
+    /// Leave the pod running (for `run --detach`): it is no longer removed
+    /// when this handle is dropped.
+    pub fn detach(mut self) {
+        if let Some(sh) = self.shared.take() {
+            sh.detach();
+        }
+    }
+}
+
+impl Drop for RunningPod {
+    // A pod whose handle is dropped without `delete` (a panic, an early
+    // return) must not outlive it: remove it by its labels, synchronously.
+    fn drop(&mut self) {
+        if let Some(sh) = self.shared.take() {
+            sh.abort_worker();
+            let selector = sh.pod_selector();
+            cleanup::remove_blocking(selector);
+        }
+    }
+}

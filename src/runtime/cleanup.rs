@@ -1,0 +1,99 @@
+//! Removing what podlearn created: one pod's objects, a learner's (or every
+//! learner's) objects for `podlearn clean`, the leftovers of podlearn
+//! processes that died (swept at the next start; detached pods are never
+//! touched), and a blocking removal for handles dropped without `delete`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Engine;
+use super::docker::Api;
+use super::labels;
+
+/// Remove every container, then every volume, carrying these labels.
+/// Containers go first: a volume in use cannot be removed.
+pub async fn remove_selected(api: &Api, sel: &BTreeMap<String, String>) -> anyhow::Result<usize> {
+    let containers = api.list(sel).await?;
+    let n = containers.len();
+    let removals = containers.iter().map(|c| api.remove(&c.id));
+    for r in futures_util::future::join_all(removals).await {
+        r?;
+    }
+    let volumes = api.list_volumes(sel).await?;
+    let m = volumes.len();
+    for (name, _) in volumes {
+        api.remove_volume(&name).await?;
+    }
+    Ok(n + m)
+}
+
+/// Pods (namespace, name) of `learner` whose owner process has died and
+/// which were not detached: what a killed podlearn left behind.
+pub async fn sweep_dead(api: &Api, learner: &str) -> anyhow::Result<usize> {
+    let mut sel = BTreeMap::new();
+    sel.insert(labels::MANAGED.to_string(), "true".to_string());
+    sel.insert(labels::LEARNER.to_string(), learner.to_string());
+    sel.insert(labels::DETACHED.to_string(), "false".to_string());
+    let mut dead: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut check = |l: &BTreeMap<String, String>| {
+        let owner = l.get(labels::OWNER).map(String::as_str).unwrap_or("");
+        if labels::owner_is_dead(owner) {
+            let ns = l.get(labels::NAMESPACE).cloned().unwrap_or_default();
+            let pod = l.get(labels::POD).cloned().unwrap_or_default();
+            dead.insert((ns, pod));
+        }
+    };
+    for c in api.list(&sel).await? {
+        check(&c.labels);
+    }
+    for (_, l) in api.list_volumes(&sel).await? {
+        check(&l);
+    }
+    let mut removed = 0;
+    for (ns, pod) in dead {
+        let mut s = sel.clone();
+        s.insert(labels::NAMESPACE.to_string(), ns);
+        s.insert(labels::POD.to_string(), pod);
+        removed += remove_selected(api, &s).await?;
+    }
+    Ok(removed)
+}
+
+/// Whose objects `clean` removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CleanScope {
+    /// This learner's (`PODLEARN_LEARNER` or the user name).
+    Learner(String),
+    /// Everyone's on this engine (instructors).
+    AllLearners,
+}
+
+/// Remove everything podlearn created on this engine in `scope`: containers
+/// (running or not, detached too) and volumes. Returns how many objects.
+pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize> {
+    let mut sel = BTreeMap::new();
+    sel.insert(labels::MANAGED.to_string(), "true".to_string());
+    if let CleanScope::Learner(l) = scope {
+        sel.insert(labels::LEARNER.to_string(), l.clone());
+    }
+    remove_selected(&engine.api, &sel).await
+}
+
+/// Remove a pod's objects from a synchronous context (a `Drop`), on a
+/// thread of its own so it works inside or outside an async runtime.
+pub fn remove_blocking(sel: BTreeMap<String, String>) {
+    let job = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        rt.block_on(async {
+            if let Ok(api) = Api::connect().await {
+                let _ = remove_selected(&api, &sel).await;
+                // A create that was in flight when the pod's tasks were
+                // aborted may land just after: look once more.
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                let _ = remove_selected(&api, &sel).await;
+            }
+        });
+    });
+    let _ = job.join();
+}

@@ -1,0 +1,474 @@
+//! The Docker engine, through bollard: the only module that imports it. A
+//! narrow interface of what the runtime needs, with engine errors turned into
+//! messages that say what to do.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, anyhow, bail};
+use bollard::Docker;
+use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::models::{
+    ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum,
+    VolumeCreateRequest,
+};
+use bollard::query_parameters::{
+    CreateContainerOptions, CreateImageOptions, KillContainerOptions, ListContainersOptions,
+    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
+    UploadToContainerOptions, WaitContainerOptions,
+};
+use futures_util::{Stream, StreamExt};
+
+use super::plan::{ContainerSpec, MountSpec};
+
+/// The oldest engine API podlearn works with.
+const MIN_API: (u32, u32) = (1, 40);
+
+/// A connection to the engine.
+#[derive(Clone)]
+pub struct Api {
+    docker: Docker,
+}
+
+/// What `docker inspect` tells about a container's state.
+#[derive(Debug, Clone, Default)]
+pub struct Inspected {
+    pub running: bool,
+    pub exit_code: i64,
+    pub oom_killed: bool,
+    pub started_at: Option<SystemTime>,
+    pub finished_at: Option<SystemTime>,
+    /// IP address on its network (the sandbox's is the pod IP).
+    pub ip: Option<String>,
+}
+
+/// A container found by labels.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// What a command run with `exec` produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+fn parse_time(s: &Option<String>) -> Option<SystemTime> {
+    let s = s.as_deref()?;
+    if s.starts_with("0001-") {
+        return None;
+    }
+    humantime::parse_rfc3339_weak(s.split('.').next().unwrap_or(s)).ok()
+}
+
+/// The HTTP status of an engine error, if it has one.
+pub fn status_of(err: &anyhow::Error) -> Option<u16> {
+    err.chain().find_map(|e| match e.downcast_ref::<bollard::errors::Error>() {
+        Some(bollard::errors::Error::DockerResponseServerError { status_code, .. }) => {
+            Some(*status_code)
+        }
+        _ => None,
+    })
+}
+
+fn label_filter(labels: &BTreeMap<String, String>) -> HashMap<String, Vec<String>> {
+    let mut f = HashMap::new();
+    f.insert(
+        "label".to_string(),
+        labels.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+    );
+    f
+}
+
+fn connect_help(host: &str, err: &dyn std::fmt::Display) -> anyhow::Error {
+    let text = err.to_string();
+    if text.contains("ermission denied") {
+        anyhow!(
+            "permission denied on the Docker engine at {host}.\n  fix: add yourself to the \
+             `docker` group (`sudo usermod -aG docker $USER`, then log in again), or set \
+             DOCKER_HOST to an engine you may use."
+        )
+    } else {
+        anyhow!(
+            "cannot reach the Docker engine at {host} ({text}).\n  fix: start Docker (`sudo \
+             systemctl start docker`, or Docker Desktop), or set DOCKER_HOST to the engine's \
+             address (e.g. unix:///var/run/docker.sock)."
+        )
+    }
+}
+
+impl Api {
+    /// Connect to `DOCKER_HOST` (or the default socket) and agree on an API version.
+    pub async fn connect() -> anyhow::Result<Api> {
+        let host = std::env::var("DOCKER_HOST")
+            .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string());
+        let docker = Docker::connect_with_defaults().map_err(|e| connect_help(&host, &e))?;
+        let version = docker.version().await.map_err(|e| connect_help(&host, &e))?;
+        let api = version.api_version.clone().unwrap_or_default();
+        let mut nums = api.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+        if (major, minor) < MIN_API {
+            bail!(
+                "the Docker engine at {host} speaks API {api}, too old for podlearn (needs {}.{} \
+                 or newer, Docker 19.03+).\n  fix: upgrade Docker.",
+                MIN_API.0,
+                MIN_API.1
+            );
+        }
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| connect_help(&host, &e))?;
+        Ok(Api { docker })
+    }
+
+    pub async fn create(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
+        let mounts = spec
+            .mounts
+            .iter()
+            .map(|m| {
+                let (typ, source, target, read_only) = match m {
+                    MountSpec::Volume { source, target, read_only } => {
+                        (MountType::VOLUME, source, target, read_only)
+                    }
+                    MountSpec::Bind { source, target, read_only } => {
+                        (MountType::BIND, source, target, read_only)
+                    }
+                };
+                Mount {
+                    typ: Some(typ),
+                    source: Some(source.clone()),
+                    target: Some(target.clone()),
+                    read_only: Some(*read_only),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let host_config = HostConfig {
+            network_mode: spec.network_mode.clone(),
+            ipc_mode: spec.ipc_mode.clone(),
+            pid_mode: spec.pid_mode.clone(),
+            init: spec.init.then_some(true),
+            mounts: Some(mounts),
+            readonly_rootfs: Some(spec.read_only_rootfs),
+            memory: spec.memory_bytes,
+            // No swap beyond the limit, so exceeding it is an OOM kill as on a node.
+            memory_swap: spec.memory_bytes,
+            nano_cpus: spec.nano_cpus,
+            // podlearn restarts containers itself, with the kubelet's back-off.
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::NO),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        };
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            entrypoint: spec.entrypoint.clone(),
+            cmd: spec.cmd.clone(),
+            env: Some(spec.env.clone()),
+            working_dir: spec.working_dir.clone(),
+            user: spec.user.clone(),
+            hostname: spec.hostname.clone(),
+            labels: Some(spec.labels.clone().into_iter().collect()),
+            tty: Some(spec.tty),
+            open_stdin: Some(spec.stdin),
+            host_config: Some(host_config),
+            ..Default::default()
+        };
+        let options = CreateContainerOptions {
+            name: Some(spec.name.clone()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_container(Some(options), body)
+            .await
+            .with_context(|| format!("creating container {}", spec.name))?;
+        Ok(created.id)
+    }
+
+    pub async fn start(&self, id: &str) -> anyhow::Result<()> {
+        self.docker.start_container(id, None).await?;
+        Ok(())
+    }
+
+    /// The image's STOPSIGNAL (SIGTERM by default), then SIGKILL after `grace`.
+    pub async fn stop(&self, id: &str, grace: Duration) -> anyhow::Result<()> {
+        let options = StopContainerOptions {
+            signal: None,
+            t: Some(grace.as_secs_f64().ceil() as i32),
+        };
+        match self.docker.stop_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = anyhow::Error::new(e);
+                match status_of(&e) {
+                    Some(304 | 404) => Ok(()),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Send a signal; a container that is not running is not an error.
+    pub async fn kill(&self, id: &str, signal: &str) -> anyhow::Result<()> {
+        let options = KillContainerOptions {
+            signal: signal.to_string(),
+        };
+        match self.docker.kill_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = anyhow::Error::new(e);
+                match status_of(&e) {
+                    Some(404 | 409) => Ok(()),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Remove a container, running or not; one that is gone already is fine.
+    pub async fn remove(&self, id: &str) -> anyhow::Result<()> {
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        match self.docker.remove_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = anyhow::Error::new(e);
+                match status_of(&e) {
+                    // 409: removal already in progress.
+                    Some(404 | 409) => Ok(()),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    pub async fn inspect(&self, id: &str) -> anyhow::Result<Inspected> {
+        let i = self.docker.inspect_container(id, None).await?;
+        let state = i.state.unwrap_or_default();
+        let ip = i
+            .network_settings
+            .and_then(|n| n.networks)
+            .and_then(|nets| nets.into_values().find_map(|e| e.ip_address))
+            .filter(|ip| !ip.is_empty());
+        Ok(Inspected {
+            running: state.running.unwrap_or(false),
+            exit_code: state.exit_code.unwrap_or(0),
+            oom_killed: state.oom_killed.unwrap_or(false),
+            started_at: parse_time(&state.started_at),
+            finished_at: parse_time(&state.finished_at),
+            ip,
+        })
+    }
+
+    /// Wait until the container stops; its exit code.
+    pub async fn wait(&self, id: &str) -> anyhow::Result<i64> {
+        let options = WaitContainerOptions {
+            condition: "not-running".to_string(),
+        };
+        let mut stream = self.docker.wait_container(id, Some(options));
+        match stream.next().await {
+            Some(Ok(r)) => Ok(r.status_code),
+            // A non-zero exit comes back as this error.
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
+            Some(Err(e)) => Err(e.into()),
+            None => Ok(self.inspect(id).await?.exit_code),
+        }
+    }
+
+    /// Containers (running or not) carrying all these labels.
+    pub async fn list(&self, labels: &BTreeMap<String, String>) -> anyhow::Result<Vec<Listed>> {
+        let options = ListContainersOptions {
+            all: true,
+            filters: Some(label_filter(labels)),
+            ..Default::default()
+        };
+        let list = self.docker.list_containers(Some(options)).await?;
+        Ok(list
+            .into_iter()
+            .map(|c| Listed {
+                id: c.id.unwrap_or_default(),
+                labels: c.labels.unwrap_or_default().into_iter().collect(),
+            })
+            .collect())
+    }
+
+    /// Run a command in a running container and collect its output.
+    pub async fn exec(
+        &self,
+        id: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> anyhow::Result<ExecOutput> {
+        let config = CreateExecOptions {
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(argv.to_vec()),
+            ..Default::default()
+        };
+        let exec = self.docker.create_exec(id, config).await?;
+        let run = async {
+            let mut out = ExecOutput::default();
+            let start = StartExecOptions::default();
+            if let StartExecResults::Attached { mut output, .. } =
+                self.docker.start_exec(&exec.id, Some(start)).await?
+            {
+                while let Some(chunk) = output.next().await {
+                    match chunk? {
+                        bollard::container::LogOutput::StdErr { message } => {
+                            out.stderr.push_str(&String::from_utf8_lossy(&message))
+                        }
+                        other => out.stdout.push_str(&other.to_string()),
+                    }
+                }
+            }
+            let inspected = self.docker.inspect_exec(&exec.id).await?;
+            out.exit_code = inspected.exit_code.unwrap_or(-1);
+            anyhow::Ok(out)
+        };
+        match tokio::time::timeout(timeout, run).await {
+            Ok(r) => r,
+            Err(_) => bail!("timed out after {}", humantime::format_duration(timeout)),
+        }
+    }
+
+    /// A container's output so far, or a stream of it as it comes.
+    pub fn logs(
+        &self,
+        id: &str,
+        follow: bool,
+    ) -> impl Stream<Item = anyhow::Result<String>> + use<> {
+        let options = LogsOptions {
+            follow,
+            stdout: true,
+            stderr: true,
+            tail: "all".to_string(),
+            ..Default::default()
+        };
+        self.docker
+            .logs(id, Some(options))
+            .map(|r| r.map(|o| o.to_string()).map_err(anyhow::Error::from))
+    }
+
+    pub async fn create_volume(
+        &self,
+        name: &str,
+        driver_opts: &BTreeMap<String, String>,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let req = VolumeCreateRequest {
+            name: Some(name.to_string()),
+            driver: Some("local".to_string()),
+            driver_opts: Some(driver_opts.clone().into_iter().collect()),
+            labels: Some(labels.clone().into_iter().collect()),
+            ..Default::default()
+        };
+        self.docker
+            .create_volume(req)
+            .await
+            .with_context(|| format!("creating volume {name}"))?;
+        Ok(())
+    }
+
+    /// Where a volume's files are on the engine's host.
+    pub async fn volume_mountpoint(&self, name: &str) -> anyhow::Result<String> {
+        Ok(self.docker.inspect_volume(name).await?.mountpoint)
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> anyhow::Result<()> {
+        let options = RemoveVolumeOptions { force: true };
+        match self.docker.remove_volume(name, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = anyhow::Error::new(e);
+                match status_of(&e) {
+                    Some(404) => Ok(()),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Volume names carrying all these labels, with their labels.
+    pub async fn list_volumes(
+        &self,
+        labels: &BTreeMap<String, String>,
+    ) -> anyhow::Result<Vec<(String, BTreeMap<String, String>)>> {
+        let options = ListVolumesOptions {
+            filters: Some(label_filter(labels)),
+        };
+        let list = self.docker.list_volumes(Some(options)).await?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| (v.name, v.labels.into_iter().collect()))
+            .collect())
+    }
+
+    /// Copy a tar archive into a container (created or running) at `path`.
+    pub async fn upload(&self, id: &str, path: &str, tar: Vec<u8>) -> anyhow::Result<()> {
+        let options = UploadToContainerOptions {
+            path: path.to_string(),
+            ..Default::default()
+        };
+        self.docker
+            .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn image_present(&self, image: &str) -> anyhow::Result<bool> {
+        match self.docker.inspect_image(image).await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let e = anyhow::Error::new(e);
+                match status_of(&e) {
+                    Some(404) => Ok(false),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Pull an image, reporting progress lines; the engine's message on failure.
+    pub async fn pull(
+        &self,
+        image: &str,
+        mut progress: impl FnMut(&str),
+    ) -> Result<(), String> {
+        let (repo, tag) = match image.rsplit_once(':') {
+            Some((r, t)) if !t.contains('/') => (r.to_string(), t.to_string()),
+            _ => (image.to_string(), "latest".to_string()),
+        };
+        let options = CreateImageOptions {
+            from_image: Some(repo),
+            tag: Some(tag),
+            ..Default::default()
+        };
+        let mut stream = self.docker.create_image(Some(options), None, None);
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => {
+                    if let Some(err) = info.error_detail.and_then(|d| d.message) {
+                        return Err(err);
+                    }
+                    if let Some(status) = info.status {
+                        progress(&status);
+                    }
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! `podlearn start` in a real pseudo-terminal: open a lesson from the home
+//! menu, decline its quiz, come back to the menu, quit.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::{ControlCode, Eof, Expect, Session};
+
+fn start(home: &Path) -> expectrl::session::OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+    cmd.env("PODLEARN_HOME", home)
+        .env(
+            "PODLEARN_LEARNER",
+            format!("course-pty-{}", std::process::id()),
+        )
+        .env("PAGER", "cat")
+        .env("TERM", "xterm-256color")
+        .env_remove("PODLEARN_COURSE")
+        .env_remove("NO_COLOR")
+        .arg("--course")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"))
+        .arg("start");
+    let mut session = Session::spawn(cmd).expect("spawn podlearn start in a terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session
+}
+
+#[test]
+fn start_opens_a_lesson_returns_to_the_menu_and_quits() {
+    let home = tempfile::tempdir().unwrap();
+    let mut p = start(home.path());
+    p.expect("Welcome to podlearn!").unwrap();
+    p.expect("What next?").unwrap();
+    p.expect("Start with lesson 1").unwrap();
+    // Enter on the first entry: start with lesson 1.
+    p.send("\r").unwrap();
+    p.expect("smallest thing").unwrap();
+    p.expect("two-containers.yaml").unwrap();
+    p.expect("Take the 2-question quiz on this lesson?")
+        .unwrap();
+    p.send("n\r").unwrap();
+    // Back at the menu, which now offers lesson 2.
+    p.expect("What next?").unwrap();
+    p.expect("Continue where you left off: 2. Manifests")
+        .unwrap();
+    p.send(ControlCode::Escape).unwrap();
+    p.expect("See you next time").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(matches!(
+        p.get_process().wait().unwrap(),
+        WaitStatus::Exited(_, 0)
+    ));
+    let saved = std::fs::read_to_string(home.path().join("progress.json")).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved["lessons_read"], serde_json::json!(["pods"]));
+    assert!(saved["quiz_scores"].as_object().unwrap().is_empty());
+}
+
+#[test]
+fn start_takes_a_quiz_and_records_the_score() {
+    let home = tempfile::tempdir().unwrap();
+    let mut p = start(home.path());
+    p.expect("What next?").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Take the 2-question quiz on this lesson?")
+        .unwrap();
+    p.send("y\r").unwrap();
+    // First question: the first choice is right.
+    p.expect("(1/2) Where do the containers of one Pod run?")
+        .unwrap();
+    p.send("\r").unwrap();
+    p.expect("Right.").unwrap();
+    // Second question: the first choice is wrong.
+    p.expect("(2/2) How does one container").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Not quite.").unwrap();
+    p.expect("You got 1 of 2 right.").unwrap();
+    p.expect("What next?").unwrap();
+    p.send(ControlCode::EndOfText).unwrap(); // Ctrl-C quits cleanly too
+    p.expect("See you next time").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(matches!(
+        p.get_process().wait().unwrap(),
+        WaitStatus::Exited(_, 0)
+    ));
+    let saved = std::fs::read_to_string(home.path().join("progress.json")).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(
+        saved["quiz_scores"]["pods"],
+        serde_json::json!({"correct": 1, "total": 2})
+    );
+}
