@@ -71,8 +71,8 @@ pub enum StateName {
     Terminated,
 }
 
-/// What is observed after the pod is deleted, from a grader-owned observer
-/// container that mounts the volume and outlives the learner's containers.
+/// A file a `delete` check expects in a volume after the pod is gone (the
+/// grader backs that volume by a host folder, so it outlives the pod).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observe {

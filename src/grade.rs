@@ -11,6 +11,7 @@ pub mod fake;
 pub mod session;
 mod tokens;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -20,15 +21,13 @@ pub use tokens::{Tokens, random_hex};
 
 use crate::check::{self, CheckOutcome};
 use crate::exercise::Exercise;
-use crate::manifest::model::{Container, EnvVar, Object, Pod, PullPolicy, Resources, VolumeMount};
+use crate::manifest::model::{EnvVar, Object, Pod, VolumeSource};
 use crate::report::GradeReport;
 use crate::status::PodStatus;
 
-/// The name of the grader's observer sidecar (added only for `delete` checks
-/// that observe a volume).
-pub const OBSERVER: &str = "podlearn-observer";
-/// Where the observer mounts the observed volume.
-pub const OBSERVER_MOUNT: &str = "/podlearn-observe";
+/// Where the host folders of observed volumes go (inside the folder the
+/// safety policy allows for hostPath).
+pub const OBSERVE_ROOT: &str = crate::manifest::safety::HOST_PATH_ROOT;
 
 /// What a command run in a container gave back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -86,6 +85,9 @@ pub struct EvalCtx {
     pub poll: Duration,
     /// Longest one command may run in a container.
     pub exec_timeout: Duration,
+    /// The host folder behind the volume a `delete` check observes: it
+    /// outlives the pod, so the grader reads what preStop hooks wrote there.
+    pub observed_dir: Option<PathBuf>,
 }
 
 /// How to grade.
@@ -100,6 +102,10 @@ pub struct GradeOptions {
     pub handle_ctrl_c: bool,
     /// Fixed token values instead of random ones (tests).
     pub tokens: Option<Tokens>,
+    /// Run what the safety policy refuses (`--allow-host-access`).
+    pub allow_host_access: bool,
+    /// Where observed volumes get their host folder.
+    pub observe_root: PathBuf,
 }
 
 impl Default for GradeOptions {
@@ -110,6 +116,8 @@ impl Default for GradeOptions {
             time_scale: 1.0,
             handle_ctrl_c: true,
             tokens: None,
+            allow_host_access: false,
+            observe_root: PathBuf::from(OBSERVE_ROOT),
         }
     }
 }
@@ -141,18 +149,28 @@ pub async fn grade<L: Launcher>(
         .filter(|c| !c.spec.is_static())
         .collect();
     if !behavioral.is_empty() {
+        let observed_dir = match exercise.observed_volume() {
+            Some(_) => Some(observe_dir(&opts.observe_root)?),
+            None => None,
+        };
         let ctx = EvalCtx {
             tokens,
             poll: opts.poll,
             exec_timeout: opts.exec_timeout,
+            observed_dir,
         };
-        let prepared = prepare(exercise, pod, &ctx.tokens);
+        let prepared = prepare(exercise, pod, &ctx.tokens, ctx.observed_dir.as_deref());
         progress(&format!("starting pod {}", prepared.metadata.name));
         let scale = exercise.time_scale.unwrap_or(opts.time_scale);
-        let running = launcher
-            .launch(&prepared, objects, scale)
-            .await
-            .context("Failed to start the pod")?;
+        let running = match launcher.launch(&prepared, objects, scale).await {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(dir) = &ctx.observed_dir {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                return Err(e.context("Failed to start the pod"));
+            }
+        };
         let work = run_checks(exercise, &prepared, &running, &ctx, &behavioral, progress);
         let result = if opts.handle_ctrl_c {
             tokio::select! {
@@ -166,6 +184,9 @@ pub async fn grade<L: Launcher>(
         // Teardown on every path; an error while cleaning up is kept beside
         // the original one, never instead of it.
         let teardown = running.delete(Duration::ZERO).await;
+        if let Some(dir) = &ctx.observed_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         match (result, teardown) {
             (Ok(mut more), Ok(()) | Err(PodError::Unavailable(_))) => outcomes.append(&mut more),
             (Ok(_), Err(PodError::Engine(e))) => {
@@ -239,8 +260,14 @@ async fn run_checks<P: PodUnderTest>(
 }
 
 /// The pod as the grader runs it: a unique name (the hostname stays the
-/// learner's), injected env vars, and the observer sidecar when a check needs it.
-pub fn prepare(exercise: &Exercise, pod: &Pod, tokens: &Tokens) -> Pod {
+/// learner's), injected env vars, and the observed volume (if a check
+/// observes one) backed by `observed_dir` on the host.
+pub fn prepare(
+    exercise: &Exercise,
+    pod: &Pod,
+    tokens: &Tokens,
+    observed_dir: Option<&Path>,
+) -> Pod {
     let mut pod = pod.clone();
     let base: String = pod.metadata.name.chars().take(52).collect();
     if pod.spec.hostname.is_none() {
@@ -266,48 +293,29 @@ pub fn prepare(exercise: &Exercise, pod: &Pod, tokens: &Tokens) -> Pod {
             }
         }
     }
-    if let Some(volume) = exercise.observed_volume() {
-        add_observer(&mut pod, volume);
+    if let (Some(name), Some(dir)) = (exercise.observed_volume(), observed_dir) {
+        // The volume's files must outlive the pod (a preStop hook writes
+        // them while it is being deleted): back it by a host folder.
+        for v in pod.spec.volumes.iter_mut().filter(|v| v.name == name) {
+            v.source = VolumeSource::HostPath {
+                path: dir.display().to_string(),
+                kind: Some("DirectoryOrCreate".into()),
+            };
+        }
     }
     pod
 }
 
-fn add_observer(pod: &mut Pod, volume: &str) {
-    let Some(template) = pod.spec.all_containers().next().cloned() else {
-        return;
-    };
-    // A native sidecar: Kubernetes stops sidecars after the app containers,
-    // so it can still read the volume while their preStop hooks run.
-    let observer = Container {
-        name: OBSERVER.to_string(),
-        image: "busybox".to_string(),
-        image_pull_policy: PullPolicy::IfNotPresent,
-        resources: Resources::default(),
-        command: vec![
-            "sh".into(),
-            "-c".into(),
-            "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done".into(),
-        ],
-        args: Vec::new(),
-        env: Vec::new(),
-        env_from: Vec::new(),
-        ports: Vec::new(),
-        volume_mounts: vec![VolumeMount {
-            name: volume.to_string(),
-            mount_path: OBSERVER_MOUNT.to_string(),
-            read_only: true,
-            sub_path: None,
-        }],
-        liveness_probe: None,
-        readiness_probe: None,
-        startup_probe: None,
-        lifecycle: None,
-        security_context: None,
-        working_dir: None,
-        restart_policy: Some(crate::manifest::model::RestartPolicy::Always),
-        ..template
-    };
-    pod.spec.init_containers.insert(0, observer);
+/// A fresh host folder for an observed volume, writable by any container user.
+fn observe_dir(root: &Path) -> anyhow::Result<PathBuf> {
+    let dir = root.join(format!("grade-{}", random_hex()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("Failed to create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777));
+    }
+    Ok(dir)
 }
 
 /// Write the injected files into their containers once they run. `Some(why)`

@@ -117,9 +117,16 @@ impl Engine {
     ) -> anyhow::Result<RunningPod> {
         let owner = labels::Owner::current(opts.detached);
         let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
-        let shared = worker::launch(self.api.clone(), pod.clone(), inputs, owner, plan, opts.clone())
-            .await
-            .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        let shared = worker::launch(
+            self.api.clone(),
+            pod.clone(),
+            inputs,
+            owner,
+            plan,
+            opts.clone(),
+        )
+        .await
+        .with_context(|| format!("starting pod {}", pod.metadata.name))?;
         Ok(RunningPod {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
@@ -139,7 +146,9 @@ impl RunningPod {
     }
 
     fn shared(&self) -> &Arc<state::PodShared> {
-        self.shared.as_ref().expect("a RunningPod is live until deleted")
+        self.shared
+            .as_ref()
+            .expect("a RunningPod is live until deleted")
     }
 
     /// Things Docker does differently from a node, to show the learner.

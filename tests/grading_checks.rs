@@ -23,6 +23,7 @@ fn ctx() -> EvalCtx {
         tokens: Tokens::fixed(&[("token", "tok-42")]),
         poll: Duration::from_millis(1),
         exec_timeout: Duration::from_secs(1),
+        observed_dir: None,
     }
 }
 
@@ -123,7 +124,7 @@ async fn http_reads_status_and_body_from_busybox_wget() {
         )],
     );
     assert!(eval(&c, &ok).await.passed);
-    assert!(ok.calls()[0].contains("wget -q -S -T 2 -O - http://localhost:8080/"));
+    assert!(ok.calls()[0].contains("wget -q -S -T 2 -O - http://127.0.0.1:8080/"));
 
     let refused = FakePod::new().on_exec(
         "client",
@@ -369,21 +370,30 @@ async fn signal_to_pid_1_then_exit_code() {
 }
 
 #[tokio::test]
-async fn delete_observes_the_prestop_marker_through_the_observer() {
+async fn delete_reads_the_prestop_marker_from_the_observed_volume() {
     let c = "[[check]]\nid = \"bye\"\nhint = \"h\"\nkind = \"delete\"\ngrace = \"5s\"\nwithin = \"3s\"\nobserve = { volume = \"shared\", path = \"prestop.txt\", content = { contains = \"{{token}}\" } }\n";
+    let ex = exercise(c);
+    let dir = tempfile::tempdir().unwrap();
+    let with_dir = EvalCtx {
+        observed_dir: Some(dir.path().to_path_buf()),
+        ..ctx()
+    };
     let pod = FakePod::new()
         .delete_takes(Duration::from_millis(30))
-        .on_exec(
-            "podlearn-observer",
-            "cat /podlearn-observe/prestop.txt",
-            vec![out(1, "", "no such file"), out(0, "bye tok-42\n", "")],
-        );
-    let o = eval(c, &pod).await;
+        .delete_writes(&dir.path().join("prestop.txt"), "bye tok-42\n");
+    let o = behavior::evaluate(&ex.checks[0], &pod, &with_dir).await.unwrap();
     assert!(o.passed, "{o:?}");
     assert_eq!(pod.deleted(), Some(Duration::from_secs(5)));
 
+    let empty = tempfile::tempdir().unwrap();
+    let without_marker = EvalCtx {
+        observed_dir: Some(empty.path().to_path_buf()),
+        ..ctx()
+    };
     let silent = FakePod::new().delete_takes(Duration::from_millis(20));
-    let o = eval(c, &silent).await;
+    let o = behavior::evaluate(&ex.checks[0], &silent, &without_marker)
+        .await
+        .unwrap();
     assert!(
         !o.passed
             && o.observed

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use podlearn::exercise::{Exercise, format};
 use podlearn::grade::fake::{self, FakeLauncher, FakePod, container, out, running, status};
-use podlearn::grade::{GradeOptions, OBSERVER, Tokens, grade};
+use podlearn::grade::{GradeOptions, Tokens, grade};
+use podlearn::manifest::model::{Volume, VolumeSource};
 use podlearn::status::{ContainerKind, Phase};
 
 fn exercise(body: &str) -> Exercise {
@@ -21,6 +22,8 @@ fn opts() -> GradeOptions {
         time_scale: 1.0,
         handle_ctrl_c: false,
         tokens: Some(Tokens::fixed(&[("token", "tok-7")])),
+        allow_host_access: false,
+        observe_root: std::env::temp_dir().join("podlearn-grading-flow-tests"),
     }
 }
 
@@ -144,7 +147,7 @@ hint = "copy it"
 }
 
 #[tokio::test]
-async fn a_delete_check_adds_the_observer_sidecar_on_the_volume() {
+async fn an_observed_volume_is_backed_by_a_host_folder_removed_afterwards() {
     let ex = exercise(
         r#"
 [[inject]]
@@ -159,21 +162,37 @@ observe = { volume = "shared", path = "bye", content = { contains = "{{token}}" 
 hint = "write it in preStop"
 "#,
     );
-    let pod = fake::pod("p", &["app"]);
-    let launcher = FakeLauncher {
-        pod: FakePod::new().on_exec(OBSERVER, "cat", vec![out(0, "tok-7", "")]),
-        ..Default::default()
-    };
+    let mut pod = fake::pod("p", &["app"]);
+    pod.spec.volumes.push(Volume {
+        name: "shared".into(),
+        source: VolumeSource::EmptyDir {
+            medium: String::new(),
+            size_limit: None,
+        },
+    });
+    let launcher = FakeLauncher::default();
     let report = grade(&ex, &pod, &[], &launcher, &opts(), &mut |_| {})
         .await
         .unwrap();
-    assert!(report.passed, "{report:?}");
     let launched = launcher.launched.borrow()[0].clone();
-    let observer = &launched.spec.init_containers[0];
-    assert_eq!(observer.name, OBSERVER);
-    assert!(observer.is_sidecar());
-    assert_eq!(observer.volume_mounts[0].name, "shared");
-    assert!(observer.volume_mounts[0].read_only);
+    let VolumeSource::HostPath { path, .. } = &launched.spec.volumes[0].source else {
+        panic!("not a hostPath: {:?}", launched.spec.volumes[0]);
+    };
+    assert!(
+        path.contains("podlearn-grading-flow-tests/grade-"),
+        "{path}"
+    );
+    assert!(
+        !std::path::Path::new(path).exists(),
+        "the host folder must be removed"
+    );
+    // Nothing wrote the marker: the check says so.
+    assert!(!report.passed);
+    assert!(
+        report.outcomes[0]
+            .observed
+            .contains("bye never appeared in volume shared")
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::matcher::show;
 use super::{Check, CheckOutcome, CheckSpec, StateName, TextMatch, Within};
-use crate::grade::{EvalCtx, OBSERVER_MOUNT, PodError, PodUnderTest};
+use crate::grade::{EvalCtx, PodError, PodUnderTest};
 use crate::status::{ContainerState, ContainerStatus, PodStatus};
 
 /// What one look at the pod showed.
@@ -84,7 +84,10 @@ pub async fn evaluate<P: PodUnderTest>(
             if let Some(b) = body {
                 want.push_str(&format!(" with a body {}", b.describe(t)));
             }
-            let argv: Vec<String> = ["wget", "-q", "-S", "-T", "2", "-O", "-", url.as_str()]
+            // The grader's own request goes to 127.0.0.1: the same address as
+            // localhost, without a name lookup in the learner's container.
+            let target = url.replacen("://localhost", "://127.0.0.1", 1);
+            let argv: Vec<String> = ["wget", "-q", "-S", "-T", "2", "-O", "-", target.as_str()]
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
@@ -518,11 +521,14 @@ async fn process_check<P: PodUnderTest>(
             Ok(out) => out,
             Err(why) => return Ok(unavailable(why)),
         };
-        let listed: Vec<&str> = out.stdout.lines().skip(1).collect();
+        let mut lines = out.stdout.lines();
+        // busybox prints `PID USER TIME COMMAND` or `PID USER COMMAND`.
+        let command_at = lines.next().and_then(|h| h.find("COMMAND")).unwrap_or(0);
+        let listed: Vec<&str> = lines.collect();
         let found = listed.iter().any(|l| process.matches(l, t));
         let shown: Vec<String> = listed
             .iter()
-            .map(|l| l.split_whitespace().skip(3).collect::<Vec<_>>().join(" "))
+            .map(|l| l.get(command_at..).unwrap_or(l).trim().to_string())
             .collect();
         Ok(Look::new(
             found != absent,
@@ -531,8 +537,4 @@ async fn process_check<P: PodUnderTest>(
     })
     .await?;
     Ok((look.passed, want, look.observed))
-}
-
-pub(super) fn observer_path(path: &str) -> String {
-    format!("{OBSERVER_MOUNT}/{}", path.trim_start_matches('/'))
 }

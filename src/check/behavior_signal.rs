@@ -2,14 +2,12 @@
 //! into a container, and deleting the pod (preStop hooks, SIGTERM, then
 //! SIGKILL when the grace period runs out).
 
-use std::cell::RefCell;
-
 use tokio::time::Instant;
 
-use super::behavior::{Look, describe_container, eventually, exec, find, last_exit, observer_path};
+use super::behavior::{Look, describe_container, eventually, exec, find, last_exit};
 use super::matcher::show;
 use super::{Observe, Within};
-use crate::grade::{EvalCtx, OBSERVER, PodError, PodUnderTest};
+use crate::grade::{EvalCtx, PodError, PodUnderTest};
 
 /// Send `signal` to PID 1 of `container` (or to the processes matching
 /// `process`), then expect the container to end, with `exit_code` if given.
@@ -79,9 +77,8 @@ pub(super) async fn signal<P: PodUnderTest>(
 }
 
 /// Delete the pod with `grace`; it must be gone within `within`, and the file
-/// `observe` names must appear in its volume while it shuts down. The file is
-/// read from the grader's observer sidecar, which Kubernetes (and podlearn)
-/// stops only after the app containers.
+/// `observe` names must have been written into its volume as it shut down
+/// (the grader backs that volume by a host folder, read after the delete).
 pub(super) async fn delete<P: PodUnderTest>(
     pod: &P,
     ctx: &EvalCtx,
@@ -101,28 +98,10 @@ pub(super) async fn delete<P: PodUnderTest>(
             want.push_str(&format!(" {}", c.describe(t)));
         }
     }
-    let seen: RefCell<Option<String>> = RefCell::new(None);
     let started = Instant::now();
-    let watch = async {
-        let Some(o) = observe else {
-            return std::future::pending::<()>().await;
-        };
-        let argv = vec!["cat".to_string(), observer_path(&t.fill(&o.path))];
-        loop {
-            if let Ok(out) = pod.exec(OBSERVER, &argv, ctx.exec_timeout).await
-                && out.exit_code == 0
-            {
-                *seen.borrow_mut() = Some(out.stdout);
-            }
-            tokio::time::sleep(ctx.poll).await;
-        }
-    };
-    tokio::select! {
-        r = pod.delete(grace.0) => match r {
-            Ok(()) | Err(PodError::Unavailable(_)) => {}
-            Err(PodError::Engine(e)) => return Err(e),
-        },
-        () = watch => {}
+    match pod.delete(grace.0).await {
+        Ok(()) | Err(PodError::Unavailable(_)) => {}
+        Err(PodError::Engine(e)) => return Err(e),
     }
     let took = started.elapsed();
     let mut observed = format!("the pod was gone after {:.1}s", took.as_secs_f64());
@@ -133,7 +112,11 @@ pub(super) async fn delete<P: PodUnderTest>(
         ));
     }
     if let Some(o) = observe {
-        match seen.borrow().as_ref() {
+        // The observed volume is backed by a host folder that outlives the pod.
+        let seen = ctx.observed_dir.as_ref().and_then(|d| {
+            std::fs::read_to_string(d.join(t.fill(&o.path).trim_start_matches('/'))).ok()
+        });
+        match seen.as_ref() {
             None => {
                 passed = false;
                 observed.push_str(&format!(

@@ -21,7 +21,8 @@ use crate::workspace::Workspace;
 pub fn run(ctx: &Ctx, args: CheckArgs) -> anyhow::Result<Outcome> {
     let catalog = Catalog::load(&ContentSource::new(ctx.course_dir.as_deref()))?;
     let ws = Workspace::resolve(args.workspace.as_deref());
-    let id = match args.id.clone().or_else(|| ws.record().current_exercise) {
+    let store = crate::progress::Store::open()?;
+    let id = match args.id.clone().or(store.load()?.current_exercise) {
         Some(id) => id,
         None => {
             let ids: Vec<&str> = catalog.exercises.iter().map(|e| e.id.as_str()).collect();
@@ -46,11 +47,12 @@ pub(crate) fn check_file(
     path: &Path,
     format: CheckFormat,
     runtime: &RuntimeArgs,
-    ws: &Workspace,
+    _ws: &Workspace,
 ) -> anyhow::Result<Outcome> {
     let text = session::read_manifest(path, &ex.id)?;
     let opts = GradeOptions {
         time_scale: runtime.time_scale,
+        allow_host_access: runtime.allow_host_access,
         ..GradeOptions::default()
     };
     let scale = ex.time_scale.unwrap_or(runtime.time_scale);
@@ -70,7 +72,7 @@ pub(crate) fn check_file(
         .context("Failed to start the async runtime")?;
     let file = path.display().to_string();
     let graded = rt.block_on(async {
-        let launcher = session::connect().await?;
+        let launcher = session::connect(runtime).await?;
         let mut stderr = std::io::stderr();
         let mut progress = |what: &str| spinner.set_message(what.to_string());
         session::grade_text(
@@ -102,8 +104,16 @@ pub(crate) fn check_file(
         CheckFormat::Junit => report::render_junit(&report, &mut out)?,
     }
     if report.passed {
-        ws.update_record(|r| {
-            r.passed.insert(ex.id.clone(), report.seconds);
+        let passed_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        crate::progress::Store::open()?.update(|p| {
+            p.exercises_passed
+                .entry(ex.id.clone())
+                .or_insert(crate::progress::PassRecord {
+                    passed_at,
+                    seconds: report.seconds,
+                });
         })?;
         if format == CheckFormat::Text {
             writeln!(

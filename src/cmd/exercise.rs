@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, args: ExerciseArgs) -> anyhow::Result<Outcome> {
     let ex = catalog.get(&args.id)?;
     let ws = Workspace::resolve(args.workspace.as_deref());
     let (path, written) = ws.write_starter(ex)?;
-    ws.update_record(|r| r.current_exercise = Some(ex.id.clone()))?;
+    crate::progress::Store::open()?.update(|p| p.current_exercise = Some(ex.id.clone()))?;
     let style = ctx.color.out();
     let mut out = std::io::stdout().lock();
     writeln!(

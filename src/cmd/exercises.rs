@@ -6,11 +6,10 @@ use crate::cmd::Ctx;
 use crate::content::ContentSource;
 use crate::exercise::Catalog;
 use crate::exit::Outcome;
-use crate::workspace::Workspace;
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let catalog = Catalog::load(&ContentSource::new(ctx.course_dir.as_deref()))?;
-    let record = Workspace::resolve(crate::cmd::hint::workspace_env().as_deref()).record();
+    let progress = crate::progress::Store::open()?.load()?;
     let style = ctx.color.out();
     let mut out = std::io::stdout().lock();
     let mut lesson = "";
@@ -19,7 +18,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
             lesson = &ex.lesson;
             writeln!(out, "{}", style.dim(&format!("after lesson {lesson}")))?;
         }
-        let mark = if record.passed.contains_key(&ex.id) {
+        let mark = if progress.exercises_passed.contains_key(&ex.id) {
             style.ok("✓")
         } else {
             " ".to_string()

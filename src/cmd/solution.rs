@@ -5,18 +5,16 @@ use std::io::Write;
 
 use crate::cli::SolutionArgs;
 use crate::cmd::Ctx;
-use crate::cmd::hint::workspace_env;
 use crate::content::ContentSource;
 use crate::exercise::Catalog;
 use crate::exit::{Outcome, learner_error};
-use crate::workspace::Workspace;
 
 pub fn run(ctx: &Ctx, args: SolutionArgs) -> anyhow::Result<Outcome> {
     let catalog = Catalog::load(&ContentSource::new(ctx.course_dir.as_deref()))?;
     let ex = catalog.get(&args.id)?;
-    let passed = Workspace::resolve(workspace_env().as_deref())
-        .record()
-        .passed
+    let passed = crate::progress::Store::open()?
+        .load()?
+        .exercises_passed
         .contains_key(&ex.id);
     if !passed && !args.force {
         return Err(learner_error(format!(

@@ -162,7 +162,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> anyhow::Result<Outcome> {
         catalog.source.describe()
     );
     let results = rt.block_on(async {
-        let launcher = EngineLauncher::connect().await?;
+        let launcher = EngineLauncher::connect(crate::runtime::RunOptions::default()).await?;
         let launcher = &launcher;
         let results: Vec<(usize, anyhow::Result<Option<String>>, f64)> =
             futures_util::stream::iter(cases.iter().enumerate())

@@ -43,7 +43,8 @@ enum Next {
 pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
     let catalog = Catalog::load(&ContentSource::new(ctx.course_dir.as_deref()))?;
     let ws = Workspace::resolve(args.workspace.as_deref());
-    let Some(mut id) = args.id.clone().or_else(|| ws.record().current_exercise) else {
+    let store = crate::progress::Store::open()?;
+    let Some(mut id) = args.id.clone().or(store.load()?.current_exercise) else {
         return Err(learner_error(
             "Which exercise? Run `podlearn watch <id>`, or start one with `podlearn exercise <id>`.",
         ));
@@ -61,7 +62,7 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
         let ex = catalog.get(&id)?;
         let path = ws.manifest_path(&ex.id);
         ws.write_starter(ex)?;
-        ws.update_record(|r| r.current_exercise = Some(ex.id.clone()))?;
+        store.update(|p| p.current_exercise = Some(ex.id.clone()))?;
         match super::check::check_file(ctx, ex, &path, CheckFormat::Text, &runtime, &ws) {
             Ok(o) => passed = o == Outcome::Success,
             Err(e) => crate::term::print_error(&e, ctx.color),

@@ -3,9 +3,15 @@
 //! grading file that knows those modules' APIs.
 
 use std::io::Write;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
 
 use super::{ExecOutput, Launcher, PodError, PodUnderTest};
-use crate::manifest::model::{Object, Pod};
+use crate::exit::LearnerError;
+use crate::manifest::model::{Object, Pod, Resource};
+use crate::podenv::Inputs;
+use crate::runtime::{Engine, RunOptions, RunningPod};
 use crate::status::PodStatus;
 use crate::term::Style;
 
@@ -13,6 +19,7 @@ use crate::term::Style;
 #[derive(Debug, Clone)]
 pub struct Manifest {
     pub objects: Vec<Object>,
+    /// Errors, or what the safety policy refuses without `--allow-host-access`.
     pub has_errors: bool,
 }
 
@@ -21,68 +28,135 @@ impl Manifest {
         self.objects
             .iter()
             .filter_map(|o| match &o.resource {
-                crate::manifest::model::Resource::Pod(p) => Some(p),
+                Resource::Pod(p) => Some(p),
                 _ => None,
             })
             .collect()
     }
 }
 
-/// Read and validate a manifest, writing its diagnostics (if any) to `w`.
+/// Read and validate a manifest, writing its findings (if any) to `w`.
 pub fn load_manifest(
-    _file: &str,
-    _text: &str,
-    _style: Style,
-    _w: &mut dyn Write,
+    file: &str,
+    text: &str,
+    allow_host_access: bool,
+    style: Style,
+    w: &mut dyn Write,
 ) -> anyhow::Result<Manifest> {
-    anyhow::bail!("manifest validation is not part of this build yet")
+    let loaded = crate::manifest::load_str(file, text);
+    let refused = !allow_host_access && !loaded.safety_violations().is_empty();
+    if !loaded.findings.is_empty() {
+        crate::manifest::render_text(&loaded, style, w)?;
+    }
+    if refused && !loaded.has_errors() {
+        writeln!(
+            w,
+            "podlearn does not run what the safety policy refuses (above) unless you pass --allow-host-access."
+        )?;
+    }
+    Ok(Manifest {
+        has_errors: loaded.has_errors() || refused,
+        objects: loaded.objects,
+    })
 }
 
 /// Starts pods on the Docker engine.
 pub struct EngineLauncher {
-    _private: (),
+    engine: Engine,
+    opts: RunOptions,
 }
 
 impl EngineLauncher {
-    /// Connect to the engine (exit 2 with the runtime's advice when it does not answer).
-    pub async fn connect() -> anyhow::Result<Self> {
-        anyhow::bail!("the pod runtime is not part of this build yet")
+    /// Connect to the engine (the error says what to do when it does not
+    /// answer), and sweep what killed runs of this learner left behind.
+    pub async fn connect(opts: RunOptions) -> anyhow::Result<Self> {
+        let engine = Engine::connect().await?;
+        engine.sweep().await?;
+        Ok(EngineLauncher { engine, opts })
     }
 }
 
-/// A pod running on the engine.
-pub struct EnginePod {
-    _private: (),
-}
+/// A pod running on the engine; deleting it consumes the runtime's handle.
+pub struct EnginePod(Mutex<Option<RunningPod>>);
 
 impl Launcher for EngineLauncher {
     type Pod = EnginePod;
-    async fn launch(
-        &self,
-        _pod: &Pod,
-        _objects: &[Object],
-        _scale: f64,
-    ) -> anyhow::Result<EnginePod> {
-        anyhow::bail!("the pod runtime is not part of this build yet")
+    async fn launch(&self, pod: &Pod, objects: &[Object], scale: f64) -> anyhow::Result<EnginePod> {
+        let opts = RunOptions {
+            time_scale: scale,
+            ..self.opts.clone()
+        };
+        let running = self
+            .engine
+            .start_pod(pod, &Inputs::from_objects(objects), &opts)
+            .await?;
+        Ok(EnginePod(Mutex::new(Some(running))))
     }
 }
 
+const DELETED: &str = "the pod has been deleted";
+
 impl PodUnderTest for EnginePod {
     async fn status(&self) -> Result<PodStatus, PodError> {
-        Err(PodError::Unavailable("no runtime".into()))
+        match self.0.lock().await.as_ref() {
+            Some(p) => Ok(p.status().await),
+            None => Err(PodError::Unavailable(DELETED.into())),
+        }
     }
+
     async fn exec(
         &self,
-        _container: &str,
-        _argv: &[String],
-        _timeout: std::time::Duration,
+        container: &str,
+        argv: &[String],
+        timeout: Duration,
     ) -> Result<ExecOutput, PodError> {
-        Err(PodError::Unavailable("no runtime".into()))
+        let guard = self.0.lock().await;
+        let Some(p) = guard.as_ref() else {
+            return Err(PodError::Unavailable(DELETED.into()));
+        };
+        let out = p.exec(container, argv, timeout).await.map_err(classify)?;
+        Ok(ExecOutput {
+            exit_code: out.exit_code,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
     }
-    async fn logs(&self, _container: &str, _previous: bool) -> Result<String, PodError> {
-        Err(PodError::Unavailable("no runtime".into()))
+
+    async fn logs(&self, container: &str, previous: bool) -> Result<String, PodError> {
+        let guard = self.0.lock().await;
+        let Some(p) = guard.as_ref() else {
+            return Err(PodError::Unavailable(DELETED.into()));
+        };
+        p.logs(container, previous).await.map_err(classify)
     }
-    async fn delete(&self, _grace: std::time::Duration) -> Result<(), PodError> {
-        Ok(())
+
+    async fn delete(&self, grace: Duration) -> Result<(), PodError> {
+        let Some(p) = self.0.lock().await.take() else {
+            return Ok(());
+        };
+        p.delete(Some(grace)).await.map_err(PodError::Engine)
+    }
+}
+
+/// Tell "the learner's container cannot answer" from "the engine failed".
+fn classify(e: anyhow::Error) -> PodError {
+    let text = format!("{e:#}");
+    let learners = e.downcast_ref::<LearnerError>().is_some()
+        || [
+            "has not started yet",
+            "not found",
+            "is not running",
+            "status code 409",
+            "status code 404",
+            "timed out after",
+            "is restarting",
+            "is paused",
+        ]
+        .iter()
+        .any(|p| text.contains(p));
+    if learners {
+        PodError::Unavailable(text)
+    } else {
+        PodError::Engine(e)
     }
 }

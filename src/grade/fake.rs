@@ -30,6 +30,7 @@ struct State {
     calls: Vec<String>,
     deleted: Option<Duration>,
     delete_takes: Duration,
+    delete_writes: Option<(std::path::PathBuf, String)>,
     engine_gone: bool,
 }
 
@@ -81,6 +82,12 @@ impl FakePod {
     /// `delete` takes this long.
     pub fn delete_takes(self, d: Duration) -> Self {
         self.state.borrow_mut().delete_takes = d;
+        self
+    }
+
+    /// `delete` writes this file, as a preStop hook would into a volume.
+    pub fn delete_writes(self, path: &std::path::Path, content: &str) -> Self {
+        self.state.borrow_mut().delete_writes = Some((path.to_path_buf(), content.into()));
         self
     }
 
@@ -178,6 +185,9 @@ impl PodUnderTest for FakePod {
             s.delete_takes
         };
         tokio::time::sleep(takes).await;
+        if let Some((path, content)) = self.state.borrow_mut().delete_writes.take() {
+            let _ = std::fs::write(path, content);
+        }
         self.state.borrow_mut().deleted = Some(grace);
         self.gone()
     }

@@ -56,7 +56,7 @@ pub async fn grade_text<L: Launcher>(
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<Graded> {
     let (style, w) = diag;
-    let manifest = engine::load_manifest(file, text, style, w)?;
+    let manifest = engine::load_manifest(file, text, opts.allow_host_access, style, w)?;
     if manifest.has_errors {
         return Ok(Graded::Invalid);
     }
@@ -87,7 +87,13 @@ pub async fn grade_text<L: Launcher>(
     Ok(Graded::Report(report))
 }
 
-/// Connect to the engine once for a command.
-pub async fn connect() -> anyhow::Result<EngineLauncher> {
-    EngineLauncher::connect().await
+/// Connect to the engine once for a command, with its `--image` mappings.
+pub async fn connect(runtime: &crate::cli::RuntimeArgs) -> anyhow::Result<EngineLauncher> {
+    let opts = crate::runtime::RunOptions {
+        time_scale: runtime.time_scale,
+        image_map: crate::runtime::parse_image_map(&runtime.image_map)?,
+        allow_host_access: runtime.allow_host_access,
+        ..Default::default()
+    };
+    EngineLauncher::connect(opts).await
 }

@@ -82,7 +82,10 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
 /// thread of its own so it works inside or outside an async runtime.
 pub fn remove_blocking(sel: BTreeMap<String, String>) {
     let job = std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
         rt.block_on(async {

@@ -14,8 +14,8 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     CreateContainerOptions, CreateImageOptions, KillContainerOptions, ListContainersOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions, StopContainerOptions,
-    UploadToContainerOptions, WaitContainerOptions,
+    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
+    StopContainerOptions, UploadToContainerOptions, WaitContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
 
@@ -67,12 +67,13 @@ fn parse_time(s: &Option<String>) -> Option<SystemTime> {
 
 /// The HTTP status of an engine error, if it has one.
 pub fn status_of(err: &anyhow::Error) -> Option<u16> {
-    err.chain().find_map(|e| match e.downcast_ref::<bollard::errors::Error>() {
-        Some(bollard::errors::Error::DockerResponseServerError { status_code, .. }) => {
-            Some(*status_code)
-        }
-        _ => None,
-    })
+    err.chain()
+        .find_map(|e| match e.downcast_ref::<bollard::errors::Error>() {
+            Some(bollard::errors::Error::DockerResponseServerError { status_code, .. }) => {
+                Some(*status_code)
+            }
+            _ => None,
+        })
 }
 
 fn label_filter(labels: &BTreeMap<String, String>) -> HashMap<String, Vec<String>> {
@@ -107,7 +108,10 @@ impl Api {
         let host = std::env::var("DOCKER_HOST")
             .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string());
         let docker = Docker::connect_with_defaults().map_err(|e| connect_help(&host, &e))?;
-        let version = docker.version().await.map_err(|e| connect_help(&host, &e))?;
+        let version = docker
+            .version()
+            .await
+            .map_err(|e| connect_help(&host, &e))?;
         let api = version.api_version.clone().unwrap_or_default();
         let mut nums = api.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
         let (major, minor) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
@@ -132,12 +136,16 @@ impl Api {
             .iter()
             .map(|m| {
                 let (typ, source, target, read_only) = match m {
-                    MountSpec::Volume { source, target, read_only } => {
-                        (MountType::VOLUME, source, target, read_only)
-                    }
-                    MountSpec::Bind { source, target, read_only } => {
-                        (MountType::BIND, source, target, read_only)
-                    }
+                    MountSpec::Volume {
+                        source,
+                        target,
+                        read_only,
+                    } => (MountType::VOLUME, source, target, read_only),
+                    MountSpec::Bind {
+                        source,
+                        target,
+                        read_only,
+                    } => (MountType::BIND, source, target, read_only),
                 };
                 Mount {
                     typ: Some(typ),
@@ -441,11 +449,7 @@ impl Api {
     }
 
     /// Pull an image, reporting progress lines; the engine's message on failure.
-    pub async fn pull(
-        &self,
-        image: &str,
-        mut progress: impl FnMut(&str),
-    ) -> Result<(), String> {
+    pub async fn pull(&self, image: &str, mut progress: impl FnMut(&str)) -> Result<(), String> {
         let (repo, tag) = match image.rsplit_once(':') {
             Some((r, t)) if !t.contains('/') => (r.to_string(), t.to_string()),
             _ => (image.to_string(), "latest".to_string()),

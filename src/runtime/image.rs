@@ -9,8 +9,8 @@ use crate::manifest::PullPolicy;
 use crate::status::ContainerState;
 
 use super::plan::ContainerPlan;
-use crate::restart::BackOff;
 use super::state::PodShared;
+use crate::restart::BackOff;
 
 /// How to get an image without a registry.
 pub fn offline_help(image: &str) -> String {
@@ -35,7 +35,10 @@ pub async fn ensure(
             Some(name),
             false,
             "ImageMapped",
-            format!("Using image {image:?} for {:?} (--image)", p.container.image),
+            format!(
+                "Using image {image:?} for {:?} (--image)",
+                p.container.image
+            ),
         );
     }
     let mut backoff = BackOff::new(sh.opts.time_scale);
@@ -65,7 +68,12 @@ pub async fn ensure(
             let _ = stop.changed().await;
             return false;
         }
-        sh.event(Some(name), false, "Pulling", format!("Pulling image {image:?}"));
+        sh.event(
+            Some(name),
+            false,
+            "Pulling",
+            format!("Pulling image {image:?}"),
+        );
         let began = Instant::now();
         let result = sh
             .api
@@ -107,7 +115,10 @@ pub async fn ensure(
                 return true;
             }
             Err(err) => {
-                let msg = format!("Failed to pull image {image:?}: {err}. {}", offline_help(image));
+                let msg = format!(
+                    "Failed to pull image {image:?}: {err}. {}",
+                    offline_help(image)
+                );
                 set_waiting(sh, name, "ErrImagePull", &msg);
                 sh.event(Some(name), true, "Failed", msg.clone());
                 let now = SystemTime::now();
@@ -118,8 +129,18 @@ pub async fn ensure(
                     _ = tokio::time::sleep(Duration::from_millis(200).min(delay)) => {}
                     _ = stop.changed() => return false,
                 }
-                set_waiting(sh, name, "ImagePullBackOff", &format!("Back-off pulling image {image:?}. {}", offline_help(image)));
-                sh.event(Some(name), false, "BackOff", format!("Back-off pulling image {image:?}"));
+                set_waiting(
+                    sh,
+                    name,
+                    "ImagePullBackOff",
+                    &format!("Back-off pulling image {image:?}. {}", offline_help(image)),
+                );
+                sh.event(
+                    Some(name),
+                    false,
+                    "BackOff",
+                    format!("Back-off pulling image {image:?}"),
+                );
                 tokio::select! {
                     _ = tokio::time::sleep(delay) => {}
                     _ = stop.changed() => return false,

@@ -33,9 +33,15 @@ async fn run_action(
         ProbeAction::Fail { message } => return Err(message.clone()),
     };
     // The command has its own timeout; this one only guards against a hung exec.
-    match sh.api.exec(&target, argv, timeout + Duration::from_secs(2)).await {
+    match sh
+        .api
+        .exec(&target, argv, timeout + Duration::from_secs(2))
+        .await
+    {
         Ok(out) if out.exit_code == 0 => Ok(()),
-        Ok(out) => Err(action.failure_detail(out.exit_code, &format!("{}{}", out.stdout, out.stderr))),
+        Ok(out) => {
+            Err(action.failure_detail(out.exit_code, &format!("{}{}", out.stdout, out.stderr)))
+        }
         Err(e) => Err(action.failure_detail(124, &format!("{e:#}"))),
     }
 }
@@ -44,21 +50,42 @@ fn pod_ip(sh: &PodShared) -> Option<String> {
     sh.status.lock().unwrap().pod_ip.clone()
 }
 
-async fn run_hook(sh: &PodShared, p: &ContainerPlan, id: &str, h: &Handler, timeout: Duration) -> Result<(), String> {
+async fn run_hook(
+    sh: &PodShared,
+    p: &ContainerPlan,
+    id: &str,
+    h: &Handler,
+    timeout: Duration,
+) -> Result<(), String> {
     let action = hook_command(h, &p.container.ports, pod_ip(sh).as_deref());
     run_action(sh, id, &action, timeout).await
 }
 
-async fn run_probe(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Probe) -> Result<(), String> {
+async fn run_probe(
+    sh: &PodShared,
+    p: &ContainerPlan,
+    id: &str,
+    probe: &Probe,
+) -> Result<(), String> {
     let action = probe_action(probe, &p.container.ports, pod_ip(sh).as_deref());
-    run_action(sh, id, &action, Duration::from_secs(probe.timeout_seconds.max(1))).await
+    run_action(
+        sh,
+        id,
+        &action,
+        Duration::from_secs(probe.timeout_seconds.max(1)),
+    )
+    .await
 }
 
 /// Everything that runs beside one container run: postStart, then the
 /// startup probe, then liveness and readiness. Asks for a kill on `kill`.
 pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::Sender<String>) {
     let name = p.container.name.clone();
-    let post_start = p.container.lifecycle.as_ref().and_then(|l| l.post_start.clone());
+    let post_start = p
+        .container
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.post_start.clone());
     if let Some(h) = &post_start {
         if let Err(msg) = run_hook(&sh, &p, &id, h, Duration::from_secs(3600)).await {
             sh.event(
@@ -77,12 +104,19 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
             return;
         }
         let now = SystemTime::now();
-        sh.update_container(&name, |c| c.state = ContainerState::Running { started_at: now });
+        sh.update_container(&name, |c| {
+            c.state = ContainerState::Running { started_at: now }
+        });
     }
     if let Some(sp) = &p.container.startup_probe
         && !probe_until(&sh, &p, &id, sp, ProbeKind::Startup).await
     {
-        sh.event(Some(&name), false, "Killing", ProbeKind::Startup.kill_message(&name));
+        sh.event(
+            Some(&name),
+            false,
+            "Killing",
+            ProbeKind::Startup.kill_message(&name),
+        );
         let _ = kill.send("startup".into()).await;
         return;
     }
@@ -100,7 +134,12 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
         if let Some(lp) = &p.container.liveness_probe
             && !probe_until(&sh, &p, &id, lp, ProbeKind::Liveness).await
         {
-            sh.event(Some(&name), false, "Killing", ProbeKind::Liveness.kill_message(&name));
+            sh.event(
+                Some(&name),
+                false,
+                "Killing",
+                ProbeKind::Liveness.kill_message(&name),
+            );
             let _ = kill.send("liveness".into()).await;
         }
     };
@@ -117,8 +156,14 @@ async fn probe_until(
     kind: ProbeKind,
 ) -> bool {
     let stop_on_success = kind == ProbeKind::Startup;
-    let period = sh.opts.scaled(Duration::from_secs(probe.period_seconds.max(1)));
-    tokio::time::sleep(sh.opts.scaled(Duration::from_secs(probe.initial_delay_seconds))).await;
+    let period = sh
+        .opts
+        .scaled(Duration::from_secs(probe.period_seconds.max(1)));
+    tokio::time::sleep(
+        sh.opts
+            .scaled(Duration::from_secs(probe.initial_delay_seconds)),
+    )
+    .await;
     let mut failures = 0;
     loop {
         match run_probe(sh, p, id, probe).await {
@@ -147,8 +192,14 @@ async fn probe_until(
 
 async fn readiness_loop(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Probe) {
     let name = &p.container.name;
-    let period = sh.opts.scaled(Duration::from_secs(probe.period_seconds.max(1)));
-    tokio::time::sleep(sh.opts.scaled(Duration::from_secs(probe.initial_delay_seconds))).await;
+    let period = sh
+        .opts
+        .scaled(Duration::from_secs(probe.period_seconds.max(1)));
+    tokio::time::sleep(
+        sh.opts
+            .scaled(Duration::from_secs(probe.initial_delay_seconds)),
+    )
+    .await;
     let (mut ok_run, mut bad_run) = (0u32, 0u32);
     loop {
         match run_probe(sh, p, id, probe).await {
@@ -187,8 +238,17 @@ pub async fn terminate(
     run_pre_stop: bool,
 ) {
     let name = &p.container.name;
-    sh.event(Some(name), false, "Killing", format!("Stopping container {name}"));
-    let pre_stop = p.container.lifecycle.as_ref().and_then(|l| l.pre_stop.clone());
+    sh.event(
+        Some(name),
+        false,
+        "Killing",
+        format!("Stopping container {name}"),
+    );
+    let pre_stop = p
+        .container
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.pre_stop.clone());
     if run_pre_stop && let Some(h) = pre_stop {
         let left = deadline.saturating_duration_since(Instant::now());
         if let Err(msg) = run_hook(sh, p, id, &h, left.max(Duration::from_secs(1))).await {

@@ -47,13 +47,13 @@ impl PodShared {
             name: p.container.name.clone(),
             kind: p.kind,
             image: p.spec.image.clone(),
-            state: ContainerState::waiting(if p.kind == ContainerKind::App
-                && !pod.spec.init_containers.is_empty()
-            {
-                "PodInitializing"
-            } else {
-                "ContainerCreating"
-            }),
+            state: ContainerState::waiting(
+                if p.kind == ContainerKind::App && !pod.spec.init_containers.is_empty() {
+                    "PodInitializing"
+                } else {
+                    "ContainerCreating"
+                },
+            ),
             last_state: None,
             ready: false,
             started: false,
@@ -144,7 +144,12 @@ impl PodShared {
     /// Record an event about a container (`None`: about the pod).
     pub fn event(&self, container: Option<&str>, warning: bool, reason: &str, message: String) {
         let object = container.map(|name| {
-            let list = match self.plan.containers.iter().find(|c| c.container.name == name) {
+            let list = match self
+                .plan
+                .containers
+                .iter()
+                .find(|c| c.container.name == name)
+            {
                 Some(p) if p.kind != ContainerKind::App => "initContainers",
                 _ => "containers",
             };
@@ -184,8 +189,16 @@ impl PodShared {
         };
         let runs = self.runs.lock().unwrap();
         let Some((current, prev)) = runs.get(&name) else {
-            if self.plan.containers.iter().any(|c| c.container.name == name) {
-                anyhow::bail!("container {name:?} in pod {:?} has not started yet", self.plan.pod_name);
+            if self
+                .plan
+                .containers
+                .iter()
+                .any(|c| c.container.name == name)
+            {
+                anyhow::bail!(
+                    "container {name:?} in pod {:?} has not started yet",
+                    self.plan.pod_name
+                );
             }
             return Err(crate::exit::learner_error(format!(
                 "container {name:?} is not valid for pod {:?}",

@@ -113,10 +113,17 @@ pub async fn find_pods(
     }
     let all = api.list(&sel).await?;
     let mut out = Vec::new();
-    for sb in all.iter().filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox")) {
+    for sb in all
+        .iter()
+        .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox"))
+    {
         let l = &sb.labels;
         let get = |k: &str| l.get(k).cloned().unwrap_or_default();
-        let (ns, name, learner) = (get(labels::NAMESPACE), get(labels::POD), get(labels::LEARNER));
+        let (ns, name, learner) = (
+            get(labels::NAMESPACE),
+            get(labels::POD),
+            get(labels::LEARNER),
+        );
         let sbi = api.inspect(&sb.id).await.unwrap_or_default();
         let mut status = PodStatus {
             phase: Phase::Pending,
@@ -146,7 +153,11 @@ pub async fn find_pods(
                         && c.labels.get(labels::CONTAINER).map(String::as_str) == Some(cname)
                 })
                 .map(|c| {
-                    let attempt: u32 = c.labels.get(labels::ATTEMPT).and_then(|a| a.parse().ok()).unwrap_or(0);
+                    let attempt: u32 = c
+                        .labels
+                        .get(labels::ATTEMPT)
+                        .and_then(|a| a.parse().ok())
+                        .unwrap_or(0);
                     (attempt, c.id.clone())
                 })
                 .collect();
@@ -171,11 +182,21 @@ pub async fn find_pods(
                     cs.state = ContainerState::Running { started_at };
                     cs.started = true;
                     cs.ready = true;
-                    status.events.push(event(started_at, cname, "Started", format!("Started container {cname}")));
+                    status.events.push(event(
+                        started_at,
+                        cname,
+                        "Started",
+                        format!("Started container {cname}"),
+                    ));
                 } else if i.started_at.is_some() {
                     cs.state = terminated(&i);
                     if let Some(t) = i.started_at {
-                        status.events.push(event(t, cname, "Started", format!("Started container {cname}")));
+                        status.events.push(event(
+                            t,
+                            cname,
+                            "Started",
+                            format!("Started container {cname}"),
+                        ));
                     }
                 }
             }
@@ -195,8 +216,11 @@ pub async fn find_pods(
             _ => RestartPolicy::Always,
         };
         let spec = skeleton(policy, &status);
-        status.phase =
-            crate::phase::pod_phase(&spec, &status.init_container_statuses, &status.container_statuses);
+        status.phase = crate::phase::pod_phase(
+            &spec,
+            &status.init_container_statuses,
+            &status.container_statuses,
+        );
         status.conditions = crate::phase::conditions(&spec, &status);
         status.events.sort_by_key(|e| e.time);
         out.push(PodRecord {
@@ -321,7 +345,12 @@ impl Engine {
             let _ = api.stop(id, grace).await;
         }
         let mut sel = BTreeMap::new();
-        for k in [labels::MANAGED, labels::LEARNER, labels::NAMESPACE, labels::POD] {
+        for k in [
+            labels::MANAGED,
+            labels::LEARNER,
+            labels::NAMESPACE,
+            labels::POD,
+        ] {
             if let Some(v) = record.labels.get(k) {
                 sel.insert(k.to_string(), v.clone());
             }

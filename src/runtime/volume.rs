@@ -16,11 +16,21 @@ pub type Files = BTreeMap<String, (Vec<u8>, u32)>;
 
 /// The files of a configMap, secret, downwardAPI or projected volume, as the
 /// kubelet writes them (missing optional sources give no files).
-pub fn volume_files(source: &VolumeSource, pod: &Pod, inputs: &Inputs, pod_ip: Option<&str>) -> Files {
+pub fn volume_files(
+    source: &VolumeSource,
+    pod: &Pod,
+    inputs: &Inputs,
+    pod_ip: Option<&str>,
+) -> Files {
     let ns = &pod.metadata.namespace;
     let mut files = BTreeMap::new();
     match source {
-        VolumeSource::ConfigMap { name, items, default_mode, .. } => {
+        VolumeSource::ConfigMap {
+            name,
+            items,
+            default_mode,
+            ..
+        } => {
             if let Some(cm) = inputs.configmap(ns, name) {
                 let mut all: BTreeMap<String, Vec<u8>> = cm
                     .data
@@ -31,16 +41,27 @@ pub fn volume_files(source: &VolumeSource, pod: &Pod, inputs: &Inputs, pod_ip: O
                 pick(&all, items, *default_mode, &mut files);
             }
         }
-        VolumeSource::Secret { secret_name, items, default_mode, .. } => {
+        VolumeSource::Secret {
+            secret_name,
+            items,
+            default_mode,
+            ..
+        } => {
             if let Some(s) = inputs.secret(ns, secret_name) {
                 pick(&s.data, items, *default_mode, &mut files);
             }
         }
-        VolumeSource::DownwardApi { items, default_mode } => {
+        VolumeSource::DownwardApi {
+            items,
+            default_mode,
+        } => {
             for i in items {
                 let Some(fp) = &i.field_path else { continue };
                 let text = podenv::field_ref(pod, fp, inputs, pod_ip).unwrap_or_default();
-                files.insert(i.path.clone(), (text.into_bytes(), i.mode.unwrap_or(*default_mode)));
+                files.insert(
+                    i.path.clone(),
+                    (text.into_bytes(), i.mode.unwrap_or(*default_mode)),
+                );
             }
         }
         VolumeSource::Projected { sources, .. } => {
@@ -85,7 +106,13 @@ pub fn tar(files: &Files) -> Vec<u8> {
         header(&mut out, d, 0, 0o755, b'5');
     }
     for (path, (data, mode)) in files {
-        header(&mut out, path.trim_start_matches('/'), data.len(), *mode, b'0');
+        header(
+            &mut out,
+            path.trim_start_matches('/'),
+            data.len(),
+            *mode,
+            b'0',
+        );
         out.extend_from_slice(data);
         out.resize(out.len().div_ceil(512) * 512, 0);
     }

@@ -40,18 +40,28 @@ pub async fn launch(
             let plan = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
             let sh = Arc::new(PodShared::new(api, pod, plan, opts, sandbox_id));
             sh.update(|st| st.pod_ip = ip);
-            sh.event(None, false, "Scheduled", format!(
-                "Successfully assigned {}/{} to podlearn (this machine's Docker engine)",
-                sh.plan.namespace, sh.plan.pod_name
-            ));
+            sh.event(
+                None,
+                false,
+                "Scheduled",
+                format!(
+                    "Successfully assigned {}/{} to podlearn (this machine's Docker engine)",
+                    sh.plan.namespace, sh.plan.pod_name
+                ),
+            );
             sh.spawn(run_pod(sh.clone()));
             Ok(sh)
         }
         Err(e) => {
             let mut sel = plan.sandbox.labels.clone();
             sel.retain(|k, _| {
-                [super::labels::MANAGED, super::labels::LEARNER, super::labels::NAMESPACE, super::labels::POD]
-                    .contains(&k.as_str())
+                [
+                    super::labels::MANAGED,
+                    super::labels::LEARNER,
+                    super::labels::NAMESPACE,
+                    super::labels::POD,
+                ]
+                .contains(&k.as_str())
             });
             if let Err(e2) = cleanup::remove_selected(&api, &sel).await {
                 return Err(e.context(format!("and cleaning up failed too: {e2:#}")));
@@ -71,7 +81,8 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
         );
     }
     for v in &plan.volumes {
-        api.create_volume(&v.name, &v.driver_opts, &v.labels).await?;
+        api.create_volume(&v.name, &v.driver_opts, &v.labels)
+            .await?;
     }
     let id = api.create(&plan.sandbox).await.map_err(|e| {
         if super::docker::status_of(&e) == Some(409) {
@@ -126,7 +137,12 @@ async fn run_pod(sh: Arc<PodShared>) {
                 "DeadlineExceeded".into(),
                 format!("Pod was active on the node longer than the specified deadline ({secs}s)"),
             ));
-            sh2.event(None, true, "DeadlineExceeded", "Pod was active on the node longer than the specified deadline".into());
+            sh2.event(
+                None,
+                true,
+                "DeadlineExceeded",
+                "Pod was active on the node longer than the specified deadline".into(),
+            );
             let grace = Duration::from_secs(sh2.pod.spec.termination_grace_period_seconds);
             sh2.stop.send_replace(Some(Instant::now() + grace));
         });
@@ -145,7 +161,9 @@ async fn run_pod(sh: Arc<PodShared>) {
             // The next init container starts once the sidecar has started.
             let name = p.container.name.clone();
             let started = |st: &crate::status::PodStatus| {
-                st.init_container_statuses.iter().any(|c| c.name == name && c.started)
+                st.init_container_statuses
+                    .iter()
+                    .any(|c| c.name == name && c.started)
             };
             wait_or_stop(&sh, started).await;
             continue;
@@ -196,7 +214,12 @@ async fn wait_or_stop(sh: &PodShared, pred: impl Fn(&crate::status::PodStatus) -
 
 /// How a run of a container ended.
 enum Ended {
-    Exited { code: i64, oom: bool, started: SystemTime, finished: SystemTime },
+    Exited {
+        code: i64,
+        oom: bool,
+        started: SystemTime,
+        finished: SystemTime,
+    },
     /// Could not be created or started: retried per policy.
     NotStarted,
     Stopped,
@@ -221,7 +244,12 @@ async fn run_container(
         let (code, finished) = match ended {
             Ended::Stopped => return false,
             Ended::NotStarted => (1, SystemTime::now()),
-            Ended::Exited { code, oom, started, finished } => {
+            Ended::Exited {
+                code,
+                oom,
+                started,
+                finished,
+            } => {
                 let reason = if oom {
                     "OOMKilled"
                 } else if code == 0 {
@@ -269,7 +297,12 @@ async fn run_container(
                     message: Some(msg.clone()),
                 };
             });
-            sh.event(Some(&name), true, "BackOff", "Back-off restarting failed container".into());
+            sh.event(
+                Some(&name),
+                true,
+                "BackOff",
+                "Back-off restarting failed container".into(),
+            );
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = stop.changed() => return false,
@@ -295,7 +328,10 @@ async fn run_once(
     let name = &p.container.name;
     let waiting = |reason: &str, msg: String| {
         sh.update_container(name, |c| {
-            c.state = ContainerState::Waiting { reason: reason.into(), message: Some(msg) };
+            c.state = ContainerState::Waiting {
+                reason: reason.into(),
+                message: Some(msg),
+            };
         });
     };
     if let Some(msg) = &p.config_error {
@@ -310,7 +346,8 @@ async fn run_once(
     }
     let mut spec = p.spec.clone();
     spec.name = sh.plan.container_name(p, attempt);
-    spec.labels.insert(super::labels::ATTEMPT.into(), attempt.to_string());
+    spec.labels
+        .insert(super::labels::ATTEMPT.into(), attempt.to_string());
     for m in &mut spec.mounts {
         if let MountSpec::Bind { source, .. } = m
             && let Some(rest) = source.strip_prefix("{volume:")
@@ -319,7 +356,10 @@ async fn run_once(
             match volume::sub_path(&sh.api, &sh.sandbox_id, &sh.plan, vol, sub).await {
                 Ok(path) => *source = path,
                 Err(e) => {
-                    waiting("CreateContainerConfigError", format!("failed to prepare subPath: {e:#}"));
+                    waiting(
+                        "CreateContainerConfigError",
+                        format!("failed to prepare subPath: {e:#}"),
+                    );
                     return Ended::NotStarted;
                 }
             }
@@ -338,7 +378,12 @@ async fn run_once(
         let _ = sh.api.remove(&older).await;
     }
     sh.update_container(name, |c| c.container_id = Some(id.clone()));
-    sh.event(Some(name), false, "Created", format!("Created container {name}"));
+    sh.event(
+        Some(name),
+        false,
+        "Created",
+        format!("Created container {name}"),
+    );
     if let Err(e) = sh.api.start(&id).await {
         let msg = format!("{e:#}");
         let now = SystemTime::now();
@@ -353,12 +398,26 @@ async fn run_once(
             };
         });
         sh.event(Some(name), true, "Failed", format!("Error: {msg}"));
-        return Ended::Exited { code: 128, oom: false, started: now, finished: now };
+        return Ended::Exited {
+            code: 128,
+            oom: false,
+            started: now,
+            finished: now,
+        };
     }
-    sh.event(Some(name), false, "Started", format!("Started container {name}"));
+    sh.event(
+        Some(name),
+        false,
+        "Started",
+        format!("Started container {name}"),
+    );
     let started_at = SystemTime::now();
     // With a postStart hook, the container is Running once the hook is done.
-    let has_post_start = p.container.lifecycle.as_ref().is_some_and(|l| l.post_start.is_some());
+    let has_post_start = p
+        .container
+        .lifecycle
+        .as_ref()
+        .is_some_and(|l| l.post_start.is_some());
     if !has_post_start {
         sh.update_container(name, |c| c.state = ContainerState::Running { started_at });
     }
@@ -395,7 +454,9 @@ async fn run_once(
 pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Result<()> {
     let grace = grace
         .or(sh.opts.grace_override)
-        .unwrap_or(Duration::from_secs(sh.pod.spec.termination_grace_period_seconds));
+        .unwrap_or(Duration::from_secs(
+            sh.pod.spec.termination_grace_period_seconds,
+        ));
     let deadline = Instant::now() + grace;
     if sh.stop.borrow().is_none() {
         sh.stop.send_replace(Some(deadline));

@@ -86,7 +86,11 @@ pub fn empty_dir(name: &str, memory: bool) -> Volume {
     Volume {
         name: name.into(),
         source: VolumeSource::EmptyDir {
-            medium: if memory { "Memory".into() } else { String::new() },
+            medium: if memory {
+                "Memory".into()
+            } else {
+                String::new()
+            },
             size_limit: None,
         },
     }
@@ -159,14 +163,24 @@ pub fn leftovers(learner: &str, pod: Option<&str>) -> Vec<String> {
     let pod_filter = format!("label=io.podlearn.pod={}", pod.unwrap_or(""));
     let mut names = Vec::new();
     for kind in [["ps", "-a"], ["volume", "ls"], ["network", "ls"]] {
-        let mut args = vec![kind[0], kind[1], "--filter", &filter, "--format", "{{.Names}}"];
+        let mut args = vec![
+            kind[0],
+            kind[1],
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Names}}",
+        ];
         if kind[0] != "ps" {
             args[5] = "{{.Name}}";
         }
         if pod.is_some() {
             args.extend(["--filter", &pod_filter]);
         }
-        let out = Command::new("docker").args(&args).output().expect("docker CLI");
+        let out = Command::new("docker")
+            .args(&args)
+            .output()
+            .expect("docker CLI");
         names.extend(
             String::from_utf8_lossy(&out.stdout)
                 .lines()
