@@ -87,10 +87,21 @@ pub async fn evaluate<P: PodUnderTest>(
             // The grader's own request goes to 127.0.0.1: the same address as
             // localhost, without a name lookup in the learner's container.
             let target = url.replacen("://localhost", "://127.0.0.1", 1);
-            let argv: Vec<String> = ["wget", "-q", "-S", "-T", "2", "-O", "-", target.as_str()]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            // `timeout` rather than wget's own -T, which segfaults in the
+            // busybox 1.35 of Debian 12 (the image scripts/busybox-image builds).
+            let argv: Vec<String> = [
+                "timeout",
+                "3",
+                "wget",
+                "-q",
+                "-S",
+                "-O",
+                "-",
+                target.as_str(),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
             let look = eventually(pod, ctx, *within, async || {
                 let out = match exec(pod, ctx, container, &argv).await? {
                     Ok(out) => out,
