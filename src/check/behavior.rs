@@ -87,7 +87,9 @@ pub async fn evaluate<P: PodUnderTest>(
             // The grader's own request goes to 127.0.0.1: the same address as
             // localhost, without a name lookup in the learner's container.
             let target = url.replacen("://localhost", "://127.0.0.1", 1);
-            let argv: Vec<String> = ["wget", "-q", "-S", "-T", "2", "-O", "-", target.as_str()]
+            // No `-T`: Debian's static busybox wget crashes with it; the exec
+            // timeout bounds the request instead.
+            let argv: Vec<String> = ["wget", "-q", "-S", "-O", "-", target.as_str()]
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
