@@ -60,17 +60,25 @@ impl Drop for Env {
 }
 
 fn file(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn reference_solution_passes_records_progress_and_leaves_nothing() {
     let env = Env::new("solution");
-    env.cmd(&["check", "localhost-pair", "--file", &file("exercises/localhost-pair/solution.yaml")])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("✓ web-answers-on-localhost"))
-        .stdout(predicate::str::contains("PASSED all 3 checks passed in"));
+    env.cmd(&[
+        "check",
+        "localhost-pair",
+        "--file",
+        &file("exercises/localhost-pair/solution.yaml"),
+    ])
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains("✓ web-answers-on-localhost"))
+    .stdout(predicate::str::contains("PASSED all 3 checks passed in"));
     assert_eq!(env.leftovers(), "");
     // Passing opens the solution without --force.
     env.cmd(&["solution", "localhost-pair"]).assert().code(0);
@@ -79,13 +87,18 @@ fn reference_solution_passes_records_progress_and_leaves_nothing() {
 #[test]
 fn starter_fails_with_expected_observed_and_hint() {
     let env = Env::new("starter");
-    env.cmd(&["check", "localhost-pair", "--file", &file("exercises/localhost-pair/starter.yaml")])
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("✗ two-containers"))
-        .stdout(predicate::str::contains("expected: 2 containers"))
-        .stdout(predicate::str::contains("observed: 1 containers: web"))
-        .stdout(predicate::str::contains("hint: The Pod needs two entries"));
+    env.cmd(&[
+        "check",
+        "localhost-pair",
+        "--file",
+        &file("exercises/localhost-pair/starter.yaml"),
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("✗ two-containers"))
+    .stdout(predicate::str::contains("expected: 2 containers"))
+    .stdout(predicate::str::contains("observed: 1 containers: web"))
+    .stdout(predicate::str::contains("hint: The Pod needs two entries"));
     assert_eq!(env.leftovers(), "");
 }
 
@@ -94,7 +107,14 @@ fn json_and_junit_reports() {
     let env = Env::new("formats");
     let solution = file("exercises/run-to-completion/solution.yaml");
     let out = env
-        .cmd(&["check", "run-to-completion", "--file", &solution, "--format", "json"])
+        .cmd(&[
+            "check",
+            "run-to-completion",
+            "--file",
+            &solution,
+            "--format",
+            "json",
+        ])
         .assert()
         .code(0)
         .get_output()
@@ -104,11 +124,20 @@ fn json_and_junit_reports() {
     assert_eq!(v["passed"], true);
     assert_eq!(v["outcomes"].as_array().unwrap().len(), 4);
     let wrong = file("exercises/run-to-completion/wrong/exit-one.yaml");
-    env.cmd(&["check", "run-to-completion", "--file", &wrong, "--format", "junit"])
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains(r#"<testcase classname="run-to-completion" name="job-exits-zero""#))
-        .stdout(predicate::str::contains("<failure message="));
+    env.cmd(&[
+        "check",
+        "run-to-completion",
+        "--file",
+        &wrong,
+        "--format",
+        "junit",
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains(
+        r#"<testcase classname="run-to-completion" name="job-exits-zero""#,
+    ))
+    .stdout(predicate::str::contains("<failure message="));
     assert_eq!(env.leftovers(), "");
 }
 
@@ -116,7 +145,11 @@ fn json_and_junit_reports() {
 fn invalid_manifest_stops_before_anything_runs() {
     let env = Env::new("invalid");
     let bad = env.home.path().join("bad.yaml");
-    std::fs::write(&bad, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: web\n").unwrap();
+    std::fs::write(
+        &bad,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: web\n",
+    )
+    .unwrap();
     env.cmd(&["check", "localhost-pair", "--file", bad.to_str().unwrap()])
         .assert()
         .code(1)
@@ -182,25 +215,39 @@ message = "restartPolicy Never"
     env.cmd(&["--course", course.path().to_str().unwrap(), "verify"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("ok  say-hello/wrong/forever.yaml fails done"))
+        .stdout(predicate::str::contains(
+            "ok  say-hello/wrong/forever.yaml fails done",
+        ))
         .stdout(predicate::str::contains("verified: 4 manifests"));
     assert_eq!(env.leftovers(), "");
 
     // A wrong answer that passes its check is reported, and verify fails.
     std::fs::write(ex.join("wrong/fixed.yaml"), pod("Never", "hello $NAME")).unwrap();
-    env.cmd(&["--course", course.path().to_str().unwrap(), "verify", "say-hello"])
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("BAD say-hello/wrong/fixed.yaml: must fail greets, but it passed"));
+    env.cmd(&[
+        "--course",
+        course.path().to_str().unwrap(),
+        "verify",
+        "say-hello",
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains(
+        "BAD say-hello/wrong/fixed.yaml: must fail greets, but it passed",
+    ));
     assert_eq!(env.leftovers(), "");
 }
 
 #[test]
 fn an_engine_that_does_not_answer_is_exit_2() {
     let env = Env::new("noengine");
-    env.cmd(&["check", "localhost-pair", "--file", &file("exercises/localhost-pair/solution.yaml")])
-        .env("DOCKER_HOST", "unix:///nonexistent/podlearn-test.sock")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("error:"));
+    env.cmd(&[
+        "check",
+        "localhost-pair",
+        "--file",
+        &file("exercises/localhost-pair/solution.yaml"),
+    ])
+    .env("DOCKER_HOST", "unix:///nonexistent/podlearn-test.sock")
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("error:"));
 }
