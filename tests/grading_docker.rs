@@ -97,7 +97,7 @@ fn starter_fails_with_expected_observed_and_hint() {
     .code(1)
     .stdout(predicate::str::contains("✗ two-containers"))
     .stdout(predicate::str::contains("expected: 2 containers"))
-    .stdout(predicate::str::contains("observed: 1 containers: web"))
+    .stdout(predicate::str::contains("observed: 1 container: web"))
     .stdout(predicate::str::contains("hint: The Pod needs two entries"));
     assert_eq!(env.leftovers(), "");
 }
