@@ -9,6 +9,7 @@
 
 pub mod behavior;
 mod behavior_signal;
+mod behavior_status;
 pub mod matcher;
 pub mod static_checks;
 

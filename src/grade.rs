@@ -29,6 +29,11 @@ use crate::status::PodStatus;
 /// safety policy allows for hostPath).
 pub const OBSERVE_ROOT: &str = crate::manifest::safety::HOST_PATH_ROOT;
 
+/// Ctrl-C stopped grading (the pod was removed all the same).
+#[derive(Debug, thiserror::Error)]
+#[error("Interrupted: the pod was removed, nothing was graded")]
+pub struct Interrupted;
+
 /// What a command run in a container gave back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExecOutput {
@@ -175,8 +180,7 @@ pub async fn grade<L: Launcher>(
         let result = if opts.handle_ctrl_c {
             tokio::select! {
                 r = work => r,
-                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!(
-                    "Interrupted: the pod was removed, nothing was graded")),
+                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(Interrupted)),
             }
         } else {
             work.await

@@ -124,7 +124,7 @@ async fn http_reads_status_and_body_from_busybox_wget() {
         )],
     );
     assert!(eval(&c, &ok).await.passed);
-    assert!(ok.calls()[0].contains("wget -q -S -T 2 -O - http://127.0.0.1:8080/"));
+    assert!(ok.calls()[0].contains("wget -q -S -O - http://127.0.0.1:8080/"));
 
     let refused = FakePod::new().on_exec(
         "client",
@@ -381,7 +381,9 @@ async fn delete_reads_the_prestop_marker_from_the_observed_volume() {
     let pod = FakePod::new()
         .delete_takes(Duration::from_millis(30))
         .delete_writes(&dir.path().join("prestop.txt"), "bye tok-42\n");
-    let o = behavior::evaluate(&ex.checks[0], &pod, &with_dir).await.unwrap();
+    let o = behavior::evaluate(&ex.checks[0], &pod, &with_dir)
+        .await
+        .unwrap();
     assert!(o.passed, "{o:?}");
     assert_eq!(pod.deleted(), Some(Duration::from_secs(5)));
 

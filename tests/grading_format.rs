@@ -28,7 +28,7 @@ fn error(body: &str) -> format::FormatError {
 }
 
 #[test]
-fn builtin_course_has_five_exercises_each_with_two_wrong_answers() {
+fn builtin_course_exercises_each_have_two_wrong_answers_and_a_run_time_value() {
     let catalog = Catalog::load(&ContentSource::BuiltIn).unwrap();
     let ids: Vec<&str> = catalog.exercises.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(

@@ -4,7 +4,8 @@
 
 use tokio::time::Instant;
 
-use super::behavior::{Look, describe_container, eventually, exec, find, last_exit};
+use super::behavior::{Look, eventually, exec};
+use super::behavior_status::{describe_container, find, last_exit};
 use super::matcher::show;
 use super::{Observe, Within};
 use crate::grade::{EvalCtx, PodError, PodUnderTest};

@@ -95,12 +95,15 @@ fn containers(
     let observed = if found.is_empty() {
         format!("no {}", list_name(list))
     } else {
-        format!(
-            "{} {}: {}",
-            found.len(),
-            list_name(list),
-            found_names.join(", ")
-        )
+        let name = list_name(list);
+        // "1 container", "2 containers".
+        let name = if found.len() == 1 {
+            name.replacen("containers", "container", 1)
+                .replacen("sidecars", "sidecar", 1)
+        } else {
+            name.to_string()
+        };
+        format!("{} {name}: {}", found.len(), found_names.join(", "))
     };
     (passed, want.join(", "), observed)
 }

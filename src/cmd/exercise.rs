@@ -56,3 +56,70 @@ pub fn run(ctx: &Ctx, args: ExerciseArgs) -> anyhow::Result<Outcome> {
     )?;
     Ok(Outcome::Success)
 }
+
+/// An exercise chosen in `podlearn start`: show it, write the starter, then
+/// offer to edit it in `$EDITOR`, check it, or see a hint, until the learner
+/// goes back to the menu.
+pub(crate) fn from_menu(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
+    run(
+        ctx,
+        ExerciseArgs {
+            id: id.to_string(),
+            workspace: None,
+        },
+    )?;
+    let catalog = Catalog::load(&ContentSource::new(ctx.course_dir.as_deref()))?;
+    let ex = catalog.get(id)?;
+    let chosen = std::env::var_os("PODLEARN_WORKSPACE").map(std::path::PathBuf::from);
+    let ws = Workspace::resolve(chosen.as_deref());
+    let path = ws.manifest_path(&ex.id);
+    const EDIT: &str = "Edit the manifest in $EDITOR";
+    const CHECK: &str = "Check it now";
+    const HINT: &str = "Show a hint";
+    const BACK: &str = "Back to the menu";
+    loop {
+        let choice = inquire::Select::new("What next?", vec![EDIT, CHECK, HINT, BACK]).prompt();
+        match choice {
+            Ok(EDIT) => {
+                let editor = std::env::var("VISUAL")
+                    .or_else(|_| std::env::var("EDITOR"))
+                    .unwrap_or_else(|_| "vi".to_string());
+                // `$EDITOR` may carry arguments (`code -w`).
+                let mut parts = editor.split_whitespace();
+                let program = parts.next().unwrap_or("vi");
+                let status = std::process::Command::new(program)
+                    .args(parts)
+                    .arg(&path)
+                    .status();
+                if let Err(e) = status {
+                    eprintln!(
+                        "Could not start {editor}: {e}. Edit {} in your editor.",
+                        path.display()
+                    );
+                }
+            }
+            Ok(CHECK) => {
+                let runtime = crate::cli::RuntimeArgs {
+                    time_scale: 1.0,
+                    image_map: Vec::new(),
+                    allow_host_access: false,
+                };
+                let checked = super::check::check_file(
+                    ctx,
+                    ex,
+                    &path,
+                    crate::cli::CheckFormat::Text,
+                    &runtime,
+                    &ws,
+                );
+                if let Err(e) = checked {
+                    crate::term::print_error(&e, ctx.color);
+                }
+            }
+            Ok(HINT) => {
+                super::hint::run(ctx, crate::cli::HintArgs { id: ex.id.clone() }).map(|_| ())?
+            }
+            _ => return Ok(()),
+        }
+    }
+}

@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
             course.lessons.len()
         );
     }
-    let exercises = exercises(&course);
+    let exercises = exercises(ctx)?;
     loop {
         let progress = store.load()?;
         let items = home::menu(&course, &progress, &exercises);
@@ -76,13 +76,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
             MenuItem::Continue { index, .. } | MenuItem::Lesson { index, .. } => {
                 read_lesson(ctx, &course, &store, index)
             }
-            MenuItem::Exercise { id, .. } => {
-                println!(
-                    "Start this exercise with {}\n",
-                    style.command(&format!("podlearn exercise {id}"))
-                );
-                Ok(())
-            }
+            MenuItem::Exercise { id, .. } => super::exercise::from_menu(ctx, &id),
             MenuItem::Progress => {
                 let has_quiz: Vec<bool> =
                     course.lessons.iter().map(|l| course.has_quiz(l)).collect();
@@ -106,9 +100,17 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
 }
 
 /// The exercises to slot into the menu after their lessons.
-fn exercises(_course: &Course) -> Vec<ExerciseEntry> {
-    // Filled from the course's exercises once they are loaded from `exercises/`.
-    Vec::new()
+fn exercises(ctx: &Ctx) -> anyhow::Result<Vec<ExerciseEntry>> {
+    let source = crate::content::ContentSource::new(ctx.course_dir.as_deref());
+    Ok(crate::exercise::Catalog::load(&source)?
+        .exercises
+        .into_iter()
+        .map(|e| ExerciseEntry {
+            id: e.id,
+            title: e.title,
+            lesson: e.lesson,
+        })
+        .collect())
 }
 
 /// Show a lesson, remember it, then offer its quiz if it has one.

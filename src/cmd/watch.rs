@@ -65,6 +65,8 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
         store.update(|p| p.current_exercise = Some(ex.id.clone()))?;
         match super::check::check_file(ctx, ex, &path, CheckFormat::Text, &runtime, &ws) {
             Ok(o) => passed = o == Outcome::Success,
+            // Ctrl-C while a check runs ends watching, as it would anywhere.
+            Err(e) if e.downcast_ref::<crate::grade::Interrupted>().is_some() => return Err(e),
             Err(e) => crate::term::print_error(&e, ctx.color),
         }
         println!(
