@@ -22,7 +22,12 @@ fn builtin_course_verifies() {
         .stdout(predicate::str::contains("verified:"))
         .stdout(predicate::str::contains("BAD").not());
     let left = std::process::Command::new("docker")
-        .args(["ps", "-aq", "--filter", &format!("label=io.podlearn.learner={learner}")])
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=io.podlearn.learner={learner}"),
+        ])
         .output()
         .expect("docker CLI");
     assert!(left.stdout.is_empty(), "containers left behind");
