@@ -132,6 +132,32 @@ impl Course {
         Quiz::parse(&text, &shown).map(Some)
     }
 
+    /// Every problem of the course's files, for authors: a lesson file that is
+    /// missing or not UTF-8, a quiz that does not parse, an example file name
+    /// that would land outside the learner's folder. Empty when all is well.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for lesson in &self.lessons {
+            match self.markdown(lesson) {
+                Ok(md) => {
+                    for block in crate::markdown::code_blocks(&md) {
+                        if let Some(file) = block.file.filter(|f| !is_plain_relative(f)) {
+                            problems.push(format!(
+                                "{}: `file={file}` must be a plain relative file name",
+                                self.source.display_path(&Self::lesson_path(&lesson.file))
+                            ));
+                        }
+                    }
+                }
+                Err(e) => problems.push(format!("{e:#}")),
+            }
+            if let Err(e) = self.quiz(lesson) {
+                problems.push(format!("{e:#}"));
+            }
+        }
+        problems
+    }
+
     /// Whether the lesson's quiz file exists (without parsing it).
     pub fn has_quiz(&self, lesson: &Lesson) -> bool {
         lesson.quiz.as_ref().is_some_and(|file| {
@@ -140,6 +166,15 @@ impl Course {
                 .is_ok_and(|f| f.is_some())
         })
     }
+}
+
+/// A relative path made of plain names only (no `..`, not absolute).
+pub fn is_plain_relative(name: &str) -> bool {
+    let path = std::path::Path::new(name);
+    path.components().next().is_some()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// `file:line:column` for a byte range of `text`.
@@ -238,6 +273,37 @@ mod tests {
         let c = Course::load(ContentSource::BuiltIn).unwrap();
         assert_eq!(c.lessons[0].id, "what-is-a-pod");
         assert!(c.lessons.len() >= 2);
+    }
+
+    #[test]
+    fn builtin_course_files_are_all_there_and_parse() {
+        let c = Course::load(ContentSource::BuiltIn).unwrap();
+        assert_eq!(c.problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn problems_name_missing_lessons_and_bad_quizzes() {
+        let dir = tempfile::tempdir().unwrap();
+        let lessons = dir.path().join("lessons");
+        std::fs::create_dir_all(&lessons).unwrap();
+        std::fs::write(lessons.join("index.toml"), TWO).unwrap();
+        std::fs::write(
+            lessons.join("01-one.md"),
+            "```yaml file=../x.yaml\na: 1\n```\n",
+        )
+        .unwrap();
+        std::fs::write(lessons.join("01-one.quiz.toml"), "format_version = 1\n").unwrap();
+        let c = Course::load(ContentSource::Dir(dir.path().to_path_buf())).unwrap();
+        let problems = c.problems().join("\n");
+        assert!(problems.contains("`file=../x.yaml`"), "{problems}");
+        assert!(
+            problems.contains("01-one.quiz.toml: the quiz has no questions"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("has no file lessons/02-two.md"),
+            "{problems}"
+        );
     }
 
     #[test]

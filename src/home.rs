@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(items[0].to_string(), "▶ Start with lesson 1: A");
         assert_eq!(items.len(), 1 + 3 + 2);
         assert_eq!(items[items.len() - 1], MenuItem::Quit);
-        assert_eq!(items[1].to_string(), "    1. A");
+        assert_eq!(items[1].to_string(), "   1. A");
     }
 
     #[test]

@@ -45,29 +45,35 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
     // The block being collected: a heading or a code block, with its text so far.
     let mut heading: Option<(u8, String)> = None;
     let mut code: Option<(CodeBlock, usize)> = None;
-    // Soft breaks to replace by a space: from the newline to the next text,
-    // so a list item's or a quote's continuation prefix goes too.
-    let mut joins: Vec<Range<usize>> = Vec::new();
+    // Source edits before termimad sees the prose: soft breaks become a space
+    // (from the newline to the next text, so a list item's or a quote's
+    // continuation prefix goes too), links become `text (url)`, comments go.
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut soft_break: Option<usize> = None;
-    let flush = |out: &mut Vec<Block<'a>>, joins: &[Range<usize>], from: usize, to: usize| {
+    let mut link: Option<(Range<usize>, String, String)> = None;
+    let flush = |out: &mut Vec<Block<'a>>, edits: &[(Range<usize>, String)], from, to| {
         if to > from && !md[from..to].trim().is_empty() {
-            out.push(Block::Prose(join_lines(md, joins, from..to)));
+            out.push(Block::Prose(apply_edits(md, edits, from..to)));
         }
     };
     for (event, range) in Parser::new_ext(md, options()).into_offset_iter() {
         if let Some(start) = soft_break.take() {
-            joins.push(start..range.start.max(start));
+            edits.push((start..range.start.max(start), " ".to_string()));
+        }
+        if code.is_none() && heading.is_none() {
+            edit_prose(&event, &range, &mut edits, &mut link);
         }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
-                flush(&mut out, &joins, cursor, range.start);
-                let info = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
+                flush(&mut out, &edits, cursor, range.start);
                 // Nested in a list item: keep the block under its item.
                 let line_start = md[..range.start].rfind('\n').map_or(0, |i| i + 1);
-                let indent = md[line_start..range.start].chars().count();
+                let column = md[line_start..range.start].chars().count();
+                let (info, indent) = match kind {
+                    CodeBlockKind::Fenced(info) => (info.to_string(), column),
+                    // The four spaces only mark the block as code.
+                    CodeBlockKind::Indented => (String::new(), column.saturating_sub(4)),
+                };
                 code = Some((CodeBlock::from_info(&info, indent), depth));
                 depth += 1;
             }
@@ -79,7 +85,7 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
                 cursor = range.end;
             }
             Event::Start(Tag::Heading { level, .. }) if depth == 0 && code.is_none() => {
-                flush(&mut out, &joins, cursor, range.start);
+                flush(&mut out, &edits, cursor, range.start);
                 heading = Some((heading_level(level), String::new()));
                 depth += 1;
             }
@@ -113,25 +119,77 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
             _ => {}
         }
     }
-    flush(&mut out, &joins, cursor, md.len());
+    flush(&mut out, &edits, cursor, md.len());
     out
 }
 
-/// `md[span]` with every join range inside it replaced by one space.
-fn join_lines<'a>(md: &'a str, joins: &[Range<usize>], span: Range<usize>) -> Cow<'a, str> {
-    let inside: Vec<&Range<usize>> = joins
+/// Note the edits one prose event asks for: links (collected until their
+/// end) and HTML comments.
+fn edit_prose(
+    event: &Event<'_>,
+    range: &Range<usize>,
+    edits: &mut Vec<(Range<usize>, String)>,
+    link: &mut Option<(Range<usize>, String, String)>,
+) {
+    match event {
+        Event::Start(Tag::Link { dest_url, .. }) => {
+            *link = Some((range.clone(), dest_url.to_string(), String::new()));
+        }
+        Event::Text(t) | Event::Code(t) if link.is_some() => {
+            if let Some((_, _, text)) = link {
+                match event {
+                    Event::Code(_) => text.push_str(&format!("`{t}`")),
+                    _ => text.push_str(t),
+                }
+            }
+        }
+        Event::SoftBreak | Event::HardBreak if link.is_some() => {
+            if let Some((_, _, text)) = link {
+                text.push(' ');
+            }
+        }
+        Event::End(TagEnd::Link) => {
+            if let Some((span, url, text)) = link.take() {
+                // The link's own soft breaks are in `text` already.
+                edits.retain(|(r, _)| r.start < span.start || r.end > span.end);
+                let shown = if text.is_empty() || text == url {
+                    url
+                } else {
+                    format!("{text} ({url})")
+                };
+                edits.push((span, shown));
+            }
+        }
+        Event::Html(h) | Event::InlineHtml(h) if h.trim_start().starts_with("<!--") => {
+            edits.push((range.clone(), String::new()));
+        }
+        _ => {}
+    }
+}
+
+/// `md[span]` with the edits inside it applied.
+fn apply_edits<'a>(
+    md: &'a str,
+    edits: &[(Range<usize>, String)],
+    span: Range<usize>,
+) -> Cow<'a, str> {
+    let mut inside: Vec<&(Range<usize>, String)> = edits
         .iter()
-        .filter(|j| j.start >= span.start && j.end <= span.end)
+        .filter(|(r, _)| r.start >= span.start && r.end <= span.end)
         .collect();
     if inside.is_empty() {
         return Cow::Borrowed(&md[span]);
     }
+    inside.sort_by_key(|(r, _)| r.start);
     let mut text = String::with_capacity(span.len());
     let mut at = span.start;
-    for j in inside {
-        text.push_str(&md[at..j.start]);
-        text.push(' ');
-        at = j.end;
+    for (r, with) in inside {
+        if r.start < at {
+            continue; // overlaps an edit already applied
+        }
+        text.push_str(&md[at..r.start]);
+        text.push_str(with);
+        at = r.end;
     }
     text.push_str(&md[at..span.end]);
     Cow::Owned(text)
@@ -168,11 +226,15 @@ pub fn render(md: &str, style: Style, width: usize, out: &mut impl Write) -> io:
         let text = match &block {
             Block::Prose(src) => {
                 let text = skin.text(src, Some(width)).to_string();
-                // termimad pads lines to the width; plain output should not end in spaces.
-                text.lines()
-                    .map(str::trim_end)
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                // termimad pads lines to the width (plain output should not end
+                // in spaces) and keeps the blank lines a dropped comment leaves.
+                let mut lines: Vec<&str> = Vec::new();
+                for line in text.lines().map(str::trim_end) {
+                    if !(line.is_empty() && lines.last().is_some_and(|l| l.is_empty())) {
+                        lines.push(line);
+                    }
+                }
+                lines.join("\n")
             }
             Block::Heading { level, text } => heading(*level, text, style, width),
             Block::Code(c) => {
@@ -217,7 +279,8 @@ fn heading(level: u8, text: &str, style: Style, width: usize) -> String {
     match level {
         1 => format!("{}\n{}", style.note(text), style.dim(&double.repeat(len))),
         2 => format!("{}\n{}", style.strong(text), style.dim(&single.repeat(len))),
-        _ => style.strong(text),
+        _ if style.color => style.strong(text),
+        _ => format!("{} {text}", "#".repeat(usize::from(level))),
     }
 }
 
@@ -337,6 +400,27 @@ mod tests {
         assert!(out.contains("One two three four five.\n"), "{out}");
         assert!(out.contains("item goes on\n"), "{out}");
         assert!(out.contains("quoted more\n"), "{out}");
+    }
+
+    #[test]
+    fn links_show_their_address_and_comments_are_dropped() {
+        let md = "See [the\ndocs](https://k8s.io/docs) and <https://k8s.io>.\n\n<!-- for authors -->\n\n[`kubectl`](https://k8s.io/kubectl) too.\n";
+        let out = plain(md, 80);
+        assert!(
+            out.contains("See the docs (https://k8s.io/docs) and https://k8s.io."),
+            "{out}"
+        );
+        assert!(!out.contains("for authors"), "{out}");
+        assert!(
+            out.contains("kubectl (https://k8s.io/kubectl) too."),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn indented_code_and_small_headings() {
+        let out = plain("### Small\n\n    indented\n      code\n", 80);
+        assert_eq!(out, "### Small\n\n┌─\n│ indented\n│   code\n└─\n");
     }
 
     #[test]

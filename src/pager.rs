@@ -4,6 +4,8 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Print `text`, through a pager if `allow` and it is taller than the terminal.
 pub fn show(text: &str, allow: bool) -> anyhow::Result<()> {
@@ -28,8 +30,15 @@ pub fn print(text: &str) -> anyhow::Result<()> {
 }
 
 fn taller_than_screen(text: &str) -> bool {
-    let rows = crossterm::terminal::size().map_or(24, |(_, rows)| usize::from(rows));
-    text.lines().count() + 1 > rows
+    text.lines().count() + 1 > screen_rows()
+}
+
+/// The terminal's height, 24 when it does not say.
+pub fn screen_rows() -> usize {
+    match crossterm::terminal::size() {
+        Ok((_, rows)) if rows > 0 => usize::from(rows),
+        _ => 24,
+    }
 }
 
 /// `$PAGER` (split on spaces), else `less -R` when it is installed.
@@ -54,10 +63,28 @@ fn page_with(cmd: &mut Command, text: &str) -> bool {
     let Ok(mut child) = cmd.stdin(Stdio::piped()).spawn() else {
         return false;
     };
+    // Ctrl-C while reading belongs to the pager (less uses it to stop a
+    // search); podlearn must not die under it and leave it on the screen.
+    let die_on_ctrl_c = die_on_ctrl_c();
+    die_on_ctrl_c.store(false, Ordering::SeqCst);
     if let Some(mut stdin) = child.stdin.take() {
         // The reader may quit before reading everything: that is fine.
         let _ = stdin.write_all(text.as_bytes());
     }
     let _ = child.wait();
+    die_on_ctrl_c.store(true, Ordering::SeqCst);
     true
+}
+
+/// When true (the default), SIGINT ends podlearn as usual.
+fn die_on_ctrl_c() -> &'static AtomicBool {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(true));
+        let _ = signal_hook::flag::register_conditional_default(
+            signal_hook::consts::SIGINT,
+            Arc::clone(&flag),
+        );
+        flag
+    })
 }

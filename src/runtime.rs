@@ -11,6 +11,7 @@ mod cleanup;
 mod docker;
 mod image;
 mod labels;
+mod live;
 mod plan;
 mod probes;
 mod state;
@@ -30,7 +31,7 @@ use crate::status::PodStatus;
 
 pub use cleanup::{CleanScope, clean};
 pub use docker::ExecOutput;
-pub use labels::current_learner;
+pub use labels::{current_learner, live_local_pid};
 pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
 pub use store::{PodRecord, find_pods};
 
@@ -115,8 +116,46 @@ impl Engine {
         inputs: &Inputs,
         opts: &RunOptions,
     ) -> anyhow::Result<RunningPod> {
+        self.start_pod_from(pod, inputs, opts, None).await
+    }
+
+    /// [`start_pod`](Self::start_pod), recording the manifest `(file, text)`
+    /// the pod came from on the engine, so any podlearn process can show
+    /// its spec later.
+    pub async fn start_pod_from(
+        &self,
+        pod: &Pod,
+        inputs: &Inputs,
+        opts: &RunOptions,
+        manifest: Option<(&str, &str)>,
+    ) -> anyhow::Result<RunningPod> {
+        if !opts.allow_host_access {
+            let refused = crate::manifest::pod_violations(&pod.spec);
+            if !refused.is_empty() {
+                let list: Vec<String> = refused
+                    .iter()
+                    .map(|v| format!("  spec.{}: {}", v.path, v.message))
+                    .collect();
+                return Err(crate::exit::learner_error(format!(
+                    "pod {:?} reaches outside its sandbox onto the Docker host, which podlearn \
+                     refuses unless you pass --allow-host-access:\n{}",
+                    pod.metadata.name,
+                    list.join("\n")
+                )));
+            }
+        }
         let owner = labels::Owner::current(opts.detached);
-        let plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        let mut plan = plan::plan_pod(pod, inputs, &owner, &opts.image_map, None);
+        if let Some((file, text)) = manifest
+            && text.len() <= 256 * 1024
+        {
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST.into(), text.into());
+            plan.sandbox
+                .labels
+                .insert(labels::MANIFEST_FILE.into(), file.into());
+        }
         let shared = worker::launch(
             self.api.clone(),
             pod.clone(),
@@ -149,6 +188,26 @@ impl RunningPod {
         self.shared
             .as_ref()
             .expect("a RunningPod is live until deleted")
+    }
+
+    /// The pod as it was started.
+    pub fn pod(&self) -> &Pod {
+        &self.shared().pod
+    }
+
+    /// Whether the pod's sandbox is still on the engine (another process
+    /// may have deleted the pod).
+    pub async fn exists(&self) -> bool {
+        let sh = self.shared();
+        sh.api.inspect(&sh.sandbox_id).await.is_ok()
+    }
+
+    /// Stop being this pod's kubelet without touching its containers (a
+    /// detached pod's supervisor giving up the pod to `podlearn delete`).
+    pub fn abandon(mut self) {
+        if let Some(sh) = self.shared.take() {
+            sh.abort_worker();
+        }
     }
 
     /// Things Docker does differently from a node, to show the learner.
@@ -194,14 +253,6 @@ impl RunningPod {
     pub async fn delete(mut self, grace: Option<Duration>) -> anyhow::Result<()> {
         let sh = self.shared.take().expect("live");
         worker::delete(&sh, grace).await
-    }
-
-    /// Leave the pod running (for `run --detach`): it is no longer removed
-    /// when this handle is dropped.
-    pub fn detach(mut self) {
-        if let Some(sh) = self.shared.take() {
-            sh.detach();
-        }
     }
 }
 

@@ -92,3 +92,66 @@ fn start_takes_a_quiz_and_records_the_score() {
         serde_json::json!({"correct": 1, "total": 2})
     );
 }
+
+#[test]
+fn ctrl_c_in_the_pager_does_not_kill_podlearn() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let home = tempfile::tempdir().unwrap();
+    // A pager that, like less, survives Ctrl-C and goes on until it is done.
+    let pager = home.path().join("pager");
+    std::fs::write(
+        &pager,
+        "#!/bin/sh\ntrap 'echo PAGER-INTERRUPTED' INT\ncat >/dev/null\necho PAGER-READY\nsleep 1\necho PAGER-DONE\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&pager, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+    cmd.env("PODLEARN_HOME", home.path())
+        .env("PAGER", &pager)
+        .env_remove("PODLEARN_COURSE")
+        .arg("--course")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"))
+        .args(["lesson", "1"]);
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(30)));
+    p.expect("PAGER-READY").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("PAGER-INTERRUPTED").unwrap();
+    p.expect("PAGER-DONE").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(matches!(
+        p.get_process().wait().unwrap(),
+        WaitStatus::Exited(_, 0)
+    ));
+    let saved = std::fs::read_to_string(home.path().join("progress.json")).unwrap();
+    assert!(saved.contains("\"pods\""), "{saved}");
+}
+
+#[test]
+fn reset_asks_in_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("progress.json"),
+        r#"{"format_version": 1, "lessons_read": ["pods"]}"#,
+    )
+    .unwrap();
+    let reset = |answer: &str, expected: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+        cmd.env("PODLEARN_HOME", home.path()).arg("reset");
+        let mut p = Session::spawn(cmd).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(30)));
+        p.expect("Forget all your progress").unwrap();
+        p.send(answer).unwrap();
+        p.expect(expected).unwrap();
+        p.expect(Eof).unwrap();
+        assert!(matches!(
+            p.get_process().wait().unwrap(),
+            WaitStatus::Exited(_, 0)
+        ));
+    };
+    reset("n\r", "Nothing changed.");
+    assert!(home.path().join("progress.json").exists());
+    reset("y\r", "Progress forgotten.");
+    assert!(!home.path().join("progress.json").exists());
+}

@@ -466,6 +466,20 @@ fn containers_count_and_names() {
         .passed
     );
     let o = static_eval(
+        &scheck("kind = \"containers\"\nlist = \"init\"\ncount = 1\nnames = [\"prepare\"]"),
+        &pod,
+    );
+    assert_eq!(o.expected, "1 init container named prepare");
+    let o = static_eval(
+        &scheck("kind = \"containers\"\nnames = [\"web\", \"db\"]"),
+        &pod,
+    );
+    assert_eq!(
+        (o.passed, o.expected.as_str()),
+        (false, "containers including web, db")
+    );
+    assert_eq!(o.observed, "2 containers: web, client");
+    let o = static_eval(
         &scheck("kind = \"containers\"\nlist = \"init\"\ncount = { at_least = 1 }"),
         &pod,
     );

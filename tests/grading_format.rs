@@ -38,7 +38,8 @@ fn builtin_course_exercises_each_have_two_wrong_answers_and_a_run_time_value() {
             "port-conflict",
             "log-sidecar",
             "init-data",
-            "run-to-completion"
+            "run-to-completion",
+            "graceful-shutdown"
         ]
     );
     for ex in &catalog.exercises {

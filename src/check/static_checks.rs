@@ -83,12 +83,30 @@ fn containers(
 ) -> (bool, String, String) {
     let found = list_of(pod, list);
     let found_names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
-    let mut want = Vec::new();
-    if let Some(c) = count {
-        want.push(format!("{} {}", c.describe(), list_name(list)));
-    }
+    let noun = |n_is_one: bool| {
+        let name = list_name(list);
+        if n_is_one {
+            name.replacen("containers", "container", 1)
+                .replacen("sidecars", "sidecar", 1)
+        } else {
+            name.to_string()
+        }
+    };
+    let mut want = match count {
+        Some(c) => format!(
+            "{} {}",
+            c.describe(),
+            noun(*c == super::CountMatch::Exactly(1))
+        ),
+        None => noun(false),
+    };
     if !names.is_empty() {
-        want.push(format!("{} named {}", list_name(list), names.join(", ")));
+        let joiner = if count.is_some() {
+            " named"
+        } else {
+            " including"
+        };
+        want.push_str(&format!("{joiner} {}", names.join(", ")));
     }
     let passed = count.is_none_or(|c| c.matches(found.len() as u32))
         && names.iter().all(|n| found_names.contains(&n.as_str()));
@@ -105,7 +123,7 @@ fn containers(
         };
         format!("{} {name}: {}", found.len(), found_names.join(", "))
     };
-    (passed, want.join(", "), observed)
+    (passed, want, observed)
 }
 
 /// The API's name of a volume type (`emptyDir`, `configMap`, ...).

@@ -1,9 +1,31 @@
-//! `podlearn clean`.
+//! `podlearn clean [--all-learners]`: remove every container and volume
+//! podlearn created on this engine for this learner (or for everyone).
 
 use crate::cli::CleanArgs;
 use crate::cmd::Ctx;
+use crate::cmd::pods;
 use crate::exit::Outcome;
+use crate::runtime::{CleanScope, Engine, clean};
 
-pub fn run(_ctx: &Ctx, _args: CleanArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`podlearn clean` is not built yet")
+pub fn run(ctx: &Ctx, args: CleanArgs) -> anyhow::Result<Outcome> {
+    pods::block_on(async {
+        let engine = Engine::connect().await?;
+        let scope = if args.all_learners {
+            CleanScope::AllLearners
+        } else {
+            CleanScope::Learner(crate::runtime::current_learner())
+        };
+        let n = clean(&engine, &scope).await?;
+        let whose = match &scope {
+            CleanScope::AllLearners => "all learners".to_string(),
+            CleanScope::Learner(l) => format!("learner {l}"),
+        };
+        println!(
+            "{}",
+            ctx.color.out().ok(&format!(
+                "removed {n} podlearn object(s) of {whose} from this Docker engine"
+            ))
+        );
+        Ok(Outcome::Success)
+    })?
 }

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -81,9 +81,7 @@ pub fn run(ctx: &Ctx, args: FilesArgs) -> anyhow::Result<Outcome> {
 
 /// A relative path of plain names only.
 fn safe_name(name: &str) -> Option<&Path> {
-    let path = Path::new(name);
-    let plain = path.components().all(|c| matches!(c, Component::Normal(_)));
-    (plain && path.components().next().is_some()).then_some(path)
+    crate::course::is_plain_relative(name).then_some(Path::new(name))
 }
 
 fn write_file(path: &Path, code: &str) -> anyhow::Result<Written> {

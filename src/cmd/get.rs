@@ -1,9 +1,134 @@
-//! `podlearn get`.
+//! `podlearn get pods [NAME] [-o wide|yaml|json] [-w]`: the learner's pods as
+//! the engine records them, started by this or any other podlearn process.
 
-use crate::cli::GetArgs;
+use std::io::Write;
+use std::time::Duration;
+
+use crate::cli::{GetArgs, GetKind, OutputFormat};
 use crate::cmd::Ctx;
-use crate::exit::Outcome;
+use crate::cmd::pods;
+use crate::exit::{Outcome, learner_error};
+use crate::runtime::{Engine, PodRecord};
 
-pub fn run(_ctx: &Ctx, _args: GetArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`podlearn get` is not built yet")
+pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
+    if !matches!(args.kind, GetKind::Pods | GetKind::All) {
+        return Err(learner_error(
+            "only `podlearn get pods` is available on this engine so far",
+        ));
+    }
+    pods::block_on(get(ctx, args))?
+}
+
+async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
+    let engine = Engine::connect().await?;
+    let _ = engine.sweep().await;
+    let style = ctx.color.out();
+    let list = pods::find(&engine, args.name.as_deref()).await?;
+    let mut out = std::io::stdout().lock();
+    match args.output {
+        Some(OutputFormat::Json) => {
+            let items: Vec<_> = list.iter().map(object).collect();
+            let v = if args.name.is_some() && items.len() == 1 {
+                items.into_iter().next().unwrap_or_default()
+            } else {
+                serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})
+            };
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Some(OutputFormat::Yaml) => {
+            for (i, r) in list.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out, "---")?;
+                }
+                write!(out, "{}", serde_saphyr::to_string(&object(r))?)?;
+            }
+        }
+        wide => {
+            if list.is_empty() {
+                writeln!(
+                    std::io::stderr(),
+                    "No resources found in default namespace."
+                )?;
+                return Ok(Outcome::Success);
+            }
+            let wide = wide == Some(OutputFormat::Wide);
+            let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
+            if wide {
+                header.extend(["IP", "NODE"]);
+            }
+            let rows = rows(&list, wide);
+            let t = pods::table(&header, &rows);
+            for (i, line) in t.lines().enumerate() {
+                if i == 0 {
+                    writeln!(out, "{}", style.strong(line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            if args.watch {
+                drop(out);
+                watch(&engine, args.name.as_deref(), wide, rows).await?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn rows(list: &[PodRecord], wide: bool) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|r| {
+            let mut row = pods::columns(&r.pod, &r.status, false).to_vec();
+            if wide {
+                row.push(r.status.pod_ip.clone().unwrap_or_else(|| "<none>".into()));
+                row.push("podlearn-node".into());
+            }
+            row
+        })
+        .collect()
+}
+
+/// `-w`: print a row again whenever READY, STATUS or RESTARTS changes.
+async fn watch(
+    engine: &Engine,
+    name: Option<&str>,
+    wide: bool,
+    mut last: Vec<Vec<String>>,
+) -> anyhow::Result<()> {
+    let header = ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"];
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+        let list =
+            crate::runtime::find_pods(engine, Some(&crate::runtime::current_learner()), name)
+                .await?;
+        let now = rows(&list, wide);
+        let mut out = std::io::stdout().lock();
+        for row in &now {
+            let before = last.iter().find(|l| l[0] == row[0]);
+            if before.is_none_or(|b| b[1..4] != row[1..4]) {
+                let n = row.len();
+                let t = pods::table(&header[..n], std::slice::from_ref(row));
+                writeln!(out, "{}", t.lines().nth(1).unwrap_or_default())?;
+            }
+        }
+        last = now;
+    }
+}
+
+/// The pod as `kubectl get -o json` shapes it: apiVersion, kind, metadata,
+/// spec, status.
+pub fn object(r: &PodRecord) -> serde_json::Value {
+    let mut status = serde_json::to_value(&r.status).unwrap_or_default();
+    if let Some(m) = status.as_object_mut() {
+        m.insert("hostIP".into(), "172.17.0.1".into());
+    }
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": r.pod.metadata,
+        "spec": r.pod.spec,
+        "status": status,
+    })
 }

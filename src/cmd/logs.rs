@@ -1,9 +1,67 @@
-//! `podlearn logs`.
+//! `podlearn logs POD [-c NAME] [-f] [--previous]`: a container's output,
+//! from the engine's own records (any podlearn process may have started it).
+
+use std::io::Write;
+
+use futures_util::StreamExt;
 
 use crate::cli::LogsArgs;
 use crate::cmd::Ctx;
-use crate::exit::Outcome;
+use crate::cmd::pods;
+use crate::exit::{Outcome, learner_error};
+use crate::runtime::{Engine, PodRecord};
 
-pub fn run(_ctx: &Ctx, _args: LogsArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`podlearn logs` is not built yet")
+pub fn run(_ctx: &Ctx, args: LogsArgs) -> anyhow::Result<Outcome> {
+    pods::block_on(logs(args))?
+}
+
+/// The container a command means: `-c NAME`, or the only app container.
+pub fn pick_container(r: &PodRecord, given: Option<&str>, verb: &str) -> anyhow::Result<String> {
+    if let Some(c) = given {
+        return Ok(c.to_string());
+    }
+    let apps: Vec<&str> = r
+        .pod
+        .spec
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    match apps.as_slice() {
+        [one] => Ok(one.to_string()),
+        _ => Err(learner_error(format!(
+            "a container name must be specified for pod {}, choose one of: [{}] (podlearn {verb} {} -c NAME)",
+            r.name,
+            r.pod
+                .spec
+                .all_containers()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.name
+        ))),
+    }
+}
+
+async fn logs(args: LogsArgs) -> anyhow::Result<Outcome> {
+    let engine = Engine::connect().await?;
+    let list = pods::find(&engine, Some(&args.pod)).await?;
+    let r = &list[0];
+    let container = pick_container(r, args.container.as_deref(), "logs")?;
+    let id = r.container_id(&container, args.previous)?;
+    let mut stream = Box::pin(engine.logs_of(&id, args.follow));
+    let mut out = std::io::stdout().lock();
+    loop {
+        tokio::select! {
+            chunk = stream.next() => match chunk {
+                Some(c) => {
+                    out.write_all(c?.as_bytes())?;
+                    out.flush()?;
+                }
+                None => break,
+            },
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    Ok(Outcome::Success)
 }

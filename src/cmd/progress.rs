@@ -11,7 +11,13 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     let progress = store.load()?;
     let has_quiz: Vec<bool> = course.lessons.iter().map(|l| course.has_quiz(l)).collect();
     let mut out = Vec::new();
-    Overview::new(&course, &progress, &has_quiz, &[]).render(ctx.color.out(), &mut out)?;
+    Overview::new(
+        &course,
+        &progress,
+        &has_quiz,
+        &super::start::exercises(&course),
+    )
+    .render(ctx.color.out(), &mut out)?;
     let style = ctx.color.out();
     out.extend(
         format!(

@@ -58,11 +58,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
             course.lessons.len()
         );
     }
-    let exercises = exercises(ctx)?;
+    let exercises = exercises(&course);
     loop {
         let progress = store.load()?;
         let items = home::menu(&course, &progress, &exercises);
-        let rows = crossterm::terminal::size().map_or(24, |(_, r)| usize::from(r));
+        let rows = crate::pager::screen_rows();
         let choice = inquire::Select::new("What next?", items.clone())
             .with_page_size(items.len().min(rows.saturating_sub(4)).max(5))
             .with_help_message("↑↓ to move, Enter to choose, type to filter, Esc to quit")
@@ -99,18 +99,21 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// The exercises to slot into the menu after their lessons.
-fn exercises(ctx: &Ctx) -> anyhow::Result<Vec<ExerciseEntry>> {
-    let source = crate::content::ContentSource::new(ctx.course_dir.as_deref());
-    Ok(crate::exercise::Catalog::load(&source)?
-        .exercises
+/// The exercises the home menu and `podlearn progress` show, each after its
+/// lesson. The one place to feed them from the course's `exercises/`.
+pub(super) fn exercises(course: &Course) -> Vec<ExerciseEntry> {
+    // A broken exercise is reported by the exercise commands (with its file
+    // and line); the menu still offers the lessons.
+    crate::exercise::Catalog::load(&course.source)
+        .map(|c| c.exercises)
+        .unwrap_or_default()
         .into_iter()
         .map(|e| ExerciseEntry {
             id: e.id,
             title: e.title,
             lesson: e.lesson,
         })
-        .collect())
+        .collect()
 }
 
 /// Show a lesson, remember it, then offer its quiz if it has one.

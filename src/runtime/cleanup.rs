@@ -75,7 +75,16 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     if let CleanScope::Learner(l) = scope {
         sel.insert(labels::LEARNER.to_string(), l.clone());
     }
-    remove_selected(&engine.api, &sel).await
+    let n = remove_selected(&engine.api, &sel).await?;
+    // The detached pods' status files go with them.
+    if let Some(home) = super::live::home() {
+        let dir = match scope {
+            CleanScope::Learner(l) => home.join("pods").join(super::plan::docker_safe(l)),
+            CleanScope::AllLearners => home.join("pods"),
+        };
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(n)
 }
 
 /// Remove a pod's objects from a synchronous context (a `Drop`), on a

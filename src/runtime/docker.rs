@@ -167,6 +167,9 @@ impl Api {
             // No swap beyond the limit, so exceeding it is an OOM kill as on a node.
             memory_swap: spec.memory_bytes,
             nano_cpus: spec.nano_cpus,
+            privileged: spec.privileged.then_some(true),
+            cap_add: (!spec.cap_add.is_empty()).then(|| spec.cap_add.clone()),
+            cap_drop: (!spec.cap_drop.is_empty()).then(|| spec.cap_drop.clone()),
             // podlearn restarts containers itself, with the kubelet's back-off.
             restart_policy: Some(RestartPolicy {
                 name: Some(RestartPolicyNameEnum::NO),

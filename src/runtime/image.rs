@@ -107,9 +107,9 @@ pub async fn ensure(
                     true,
                     "Failed",
                     format!(
-                        "Failed to pull image {image:?}: {err}; using the copy already on this \
-                         machine (a cluster node with imagePullPolicy Always would report \
-                         ErrImagePull)"
+                        "Failed to pull image {image:?} ({}); using the copy already on this \
+                         machine (a node with imagePullPolicy: Always would report ErrImagePull)",
+                        short(&err)
                     ),
                 );
                 return true;
@@ -148,6 +148,11 @@ pub async fn ensure(
             }
         }
     }
+}
+
+/// The gist of an engine's pull error (`no such host`, `not found`, ...).
+fn short(err: &str) -> &str {
+    err.rsplit(": ").next().unwrap_or(err)
 }
 
 fn set_waiting(sh: &PodShared, name: &str, reason: &str, msg: &str) {

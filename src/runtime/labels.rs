@@ -21,6 +21,11 @@ pub const OWNER: &str = "io.podlearn.owner";
 pub const DETACHED: &str = "io.podlearn.detached";
 /// On the sandbox: the pod's containers, `init:a,sidecar:b,app:c`.
 pub const CONTAINERS: &str = "io.podlearn.containers";
+/// On the sandbox: the manifest text the pod came from, so another podlearn
+/// process can show the pod's spec (`describe`, `get -o yaml`).
+pub const MANIFEST: &str = "io.podlearn.manifest";
+/// On the sandbox: the manifest's file name.
+pub const MANIFEST_FILE: &str = "io.podlearn.manifest-file";
 /// On the sandbox: the pod's restartPolicy.
 pub const RESTART_POLICY: &str = "io.podlearn.restart-policy";
 
@@ -106,6 +111,18 @@ pub fn owner_is_dead(owner: &str) -> bool {
         None => true,
         Some(now) => start != "0" && now != start,
     }
+}
+
+/// The pid of the process an owner label names, if it runs on this host
+/// and is alive.
+pub fn live_local_pid(owner: &str) -> Option<u32> {
+    let mut parts = owner.rsplitn(3, ':');
+    let (start, pid, host) = (parts.next()?, parts.next()?, parts.next()?);
+    if host != host_name() {
+        return None;
+    }
+    let pid: u32 = pid.parse().ok()?;
+    (start_ticks(pid)? == start).then_some(pid)
 }
 
 #[cfg(test)]

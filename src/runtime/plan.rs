@@ -44,6 +44,10 @@ pub struct ContainerSpec {
     pub nano_cpus: Option<i64>,
     pub tty: bool,
     pub stdin: bool,
+    /// Only with `--allow-host-access` (the safety policy refuses them otherwise).
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +131,12 @@ pub fn docker_safe(s: &str) -> String {
         })
         .collect();
     if out.is_empty() { "_".to_string() } else { out }
+}
+
+/// The Docker network a pod's sandbox joins: the one place that decides it
+/// (`None`: the engine's default bridge). `hostNetwork` pods use the host's.
+pub fn pod_network(pod: &Pod) -> Option<String> {
+    pod.spec.host_network.then(|| "host".to_string())
 }
 
 /// The image a container runs after the learner's explicit `--image FROM=TO` mapping.
@@ -229,8 +239,17 @@ pub fn plan_pod(
         ]),
         entrypoint: Some(vec![]),
         labels: sl,
-        hostname: Some(hostname.clone()),
-        ipc_mode: Some("shareable".into()),
+        // Docker refuses a hostname together with the host's network.
+        hostname: (!pod.spec.host_network).then(|| hostname.clone()),
+        network_mode: pod_network(pod),
+        ipc_mode: Some(
+            if pod.spec.host_ipc {
+                "host"
+            } else {
+                "shareable"
+            }
+            .into(),
+        ),
         init: true,
         mounts: sandbox_mounts,
         ..Default::default()
@@ -391,8 +410,16 @@ fn plan_container(
         labels: l,
         hostname: None,
         network_mode: Some(sandbox.clone()),
-        ipc_mode: Some(sandbox.clone()),
-        pid_mode: pod.spec.share_process_namespace.then_some(sandbox),
+        ipc_mode: Some(if pod.spec.host_ipc {
+            "host".into()
+        } else {
+            sandbox.clone()
+        }),
+        pid_mode: if pod.spec.host_pid {
+            Some("host".into())
+        } else {
+            pod.spec.share_process_namespace.then_some(sandbox)
+        },
         init: false,
         mounts,
         read_only_rootfs: sc.read_only_root_filesystem,
@@ -400,6 +427,9 @@ fn plan_container(
         nano_cpus,
         tty: c.tty,
         stdin: c.stdin,
+        privileged: sc.privileged,
+        cap_add: sc.capabilities_add.clone(),
+        cap_drop: sc.capabilities_drop.clone(),
     };
     ContainerPlan {
         kind,
@@ -410,3 +440,6 @@ fn plan_container(
         config_error,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,6 +15,9 @@ use super::docker::Api;
 use super::labels;
 use super::plan::PodPlan;
 
+/// Docker ids of a container's current and previous run.
+pub type Runs = (Option<String>, Option<String>);
+
 /// A request to stop: the deadline after which containers are killed.
 pub type StopAt = Option<Instant>;
 
@@ -27,7 +30,7 @@ pub struct PodShared {
     pub sandbox_id: String,
     pub status: Mutex<PodStatus>,
     /// Docker ids of every container's current and previous run.
-    pub runs: Mutex<BTreeMap<String, (Option<String>, Option<String>)>>,
+    pub runs: Mutex<BTreeMap<String, Runs>>,
     /// Bumped on every status change, for `wait_for` and live views.
     pub version: watch::Sender<u64>,
     /// Set when the pod is being deleted: the grace period's end.
@@ -36,9 +39,10 @@ pub struct PodShared {
     pub done: watch::Sender<bool>,
     /// Every task working for this pod, aborted together when the handle goes.
     pub tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Where a detached pod's kubelet-only status is kept for other processes.
+    pub live_path: Option<std::path::PathBuf>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
-    pub detached: Mutex<bool>,
 }
 
 impl PodShared {
@@ -47,8 +51,10 @@ impl PodShared {
             name: p.container.name.clone(),
             kind: p.kind,
             image: p.spec.image.clone(),
+            // As the kubelet reports them: init containers and the app
+            // containers behind them wait as PodInitializing.
             state: ContainerState::waiting(
-                if p.kind == ContainerKind::App && !pod.spec.init_containers.is_empty() {
+                if p.kind != ContainerKind::App || !pod.spec.init_containers.is_empty() {
                     "PodInitializing"
                 } else {
                     "ContainerCreating"
@@ -93,8 +99,8 @@ impl PodShared {
             stop: watch::Sender::new(None),
             done: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
+            live_path: None,
             forced: Mutex::new(None),
-            detached: Mutex::new(false),
         }
     }
 
@@ -123,6 +129,9 @@ impl PodShared {
                 }
             }
             st.conditions = crate::phase::conditions(&self.pod.spec, &st);
+            if let Some(path) = &self.live_path {
+                super::live::write(path, &self.sandbox_id, &st);
+            }
         }
         self.version.send_modify(|v| *v += 1);
     }
@@ -276,9 +285,5 @@ impl PodShared {
         for t in self.tasks.lock().unwrap().drain(..) {
             t.abort();
         }
-    }
-
-    pub fn detach(&self) {
-        *self.detached.lock().unwrap() = true;
     }
 }

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use futures_util::StreamExt;
 
-use crate::manifest::{Container, PodSpec, PullPolicy, RestartPolicy};
+use crate::manifest::{Container, ObjectMeta, Pod, PodSpec, PullPolicy, Resource, RestartPolicy};
 use crate::status::{ContainerKind, ContainerState, ContainerStatus, Event, Phase, PodStatus};
 
 use super::Engine;
@@ -19,11 +19,14 @@ use super::labels;
 /// A pod as the engine records it.
 #[derive(Debug, Clone)]
 pub struct PodRecord {
+    /// The pod's spec: from the recorded manifest, else rebuilt from labels
+    /// (containers and restartPolicy only).
+    pub pod: Pod,
     pub namespace: String,
     pub name: String,
     pub status: PodStatus,
     /// Container name -> (current run, previous run) Docker ids.
-    pub runs: BTreeMap<String, (Option<String>, Option<String>)>,
+    pub runs: BTreeMap<String, super::state::Runs>,
     pub sandbox_id: String,
     pub detached: bool,
     pub labels: BTreeMap<String, String>,
@@ -215,15 +218,35 @@ pub async fn find_pods(
             "OnFailure" => RestartPolicy::OnFailure,
             _ => RestartPolicy::Always,
         };
-        let spec = skeleton(policy, &status);
+        let pod = recorded_pod(l, &ns, &name).unwrap_or_else(|| Pod {
+            metadata: ObjectMeta {
+                name: name.clone(),
+                namespace: ns.clone(),
+                ..Default::default()
+            },
+            spec: skeleton(policy, &status),
+        });
+        for c in status
+            .init_container_statuses
+            .iter_mut()
+            .chain(status.container_statuses.iter_mut())
+        {
+            if let Some(spec) = pod.spec.all_containers().find(|s| s.name == c.name) {
+                c.image = spec.image.clone();
+            }
+        }
         status.phase = crate::phase::pod_phase(
-            &spec,
+            &pod.spec,
             &status.init_container_statuses,
             &status.container_statuses,
         );
-        status.conditions = crate::phase::conditions(&spec, &status);
+        if let Some(path) = super::live::path(&learner, &ns, &name) {
+            super::live::overlay(&path, &sb.id, &mut status);
+        }
+        status.conditions = crate::phase::conditions(&pod.spec, &status);
         status.events.sort_by_key(|e| e.time);
         out.push(PodRecord {
+            pod,
             namespace: ns,
             name,
             status,
@@ -235,6 +258,20 @@ pub async fn find_pods(
     }
     out.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(out)
+}
+
+/// The pod as written in the manifest recorded on its sandbox.
+fn recorded_pod(labels: &BTreeMap<String, String>, ns: &str, name: &str) -> Option<Pod> {
+    let text = labels.get(labels::MANIFEST)?;
+    let file = labels
+        .get(labels::MANIFEST_FILE)
+        .map(String::as_str)
+        .unwrap_or("-");
+    let loaded = crate::manifest::load_str(file, text);
+    loaded.objects.into_iter().find_map(|o| match o.resource {
+        Resource::Pod(p) if p.metadata.name == name && p.metadata.namespace == ns => Some(p),
+        _ => None,
+    })
 }
 
 /// The part of a pod's spec the engine records (its containers' names and
@@ -356,6 +393,11 @@ impl Engine {
             }
         }
         super::cleanup::remove_selected(api, &sel).await?;
+        if let Some(l) = record.labels.get(labels::LEARNER)
+            && let Some(p) = super::live::path(l, &record.namespace, &record.name)
+        {
+            super::live::remove(&p);
+        }
         Ok(())
     }
 }

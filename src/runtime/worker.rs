@@ -37,8 +37,15 @@ pub async fn launch(
             // Now that the pod has an IP, plan the containers again: the
             // downward API's status.podIP reads it.
             let ip = (!ip.is_empty()).then_some(ip);
-            let plan = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
-            let sh = Arc::new(PodShared::new(api, pod, plan, opts, sandbox_id));
+            let mut plan2 = plan::plan_pod(&pod, inputs, &owner, &opts.image_map, ip.as_deref());
+            plan2.sandbox = plan.sandbox;
+            let plan = plan2;
+            let mut sh = PodShared::new(api, pod, plan, opts, sandbox_id);
+            if sh.opts.detached {
+                sh.live_path =
+                    super::live::path(&owner.learner, &sh.plan.namespace, &sh.plan.pod_name);
+            }
+            let sh = Arc::new(sh);
             sh.update(|st| st.pod_ip = ip);
             sh.event(
                 None,
@@ -250,25 +257,7 @@ async fn run_container(
                 started,
                 finished,
             } => {
-                let reason = if oom {
-                    "OOMKilled"
-                } else if code == 0 {
-                    "Completed"
-                } else {
-                    "Error"
-                };
-                sh.update_container(&name, |c| {
-                    c.ready = false;
-                    c.started = false;
-                    c.state = ContainerState::Terminated {
-                        exit_code: code,
-                        reason: reason.into(),
-                        message: None,
-                        signal: None,
-                        started_at: started,
-                        finished_at: finished,
-                    };
-                });
+                record_exit(&sh, &name, code, oom, started, finished);
                 (code, finished)
             }
         };
@@ -316,6 +305,36 @@ async fn run_container(
             c.restart_count = attempt;
         });
     }
+}
+
+/// Record a run's end in the container's status, with the kubelet's reason.
+fn record_exit(
+    sh: &PodShared,
+    name: &str,
+    code: i64,
+    oom: bool,
+    started: SystemTime,
+    finished: SystemTime,
+) {
+    let reason = if oom {
+        "OOMKilled"
+    } else if code == 0 {
+        "Completed"
+    } else {
+        "Error"
+    };
+    sh.update_container(name, |c| {
+        c.ready = false;
+        c.started = false;
+        c.state = ContainerState::Terminated {
+            exit_code: code,
+            reason: reason.into(),
+            message: None,
+            signal: None,
+            started_at: started,
+            finished_at: finished,
+        };
+    });
 }
 
 /// One run: image, create, start, postStart, probes, wait for the exit.
@@ -429,6 +448,11 @@ async fn run_once(
             let deadline = deadline.unwrap_or_else(Instant::now);
             prober.abort();
             probes::terminate(sh, p, &id, deadline, true).await;
+            // Show how it ended (a sidecar stopped after the app containers,
+            // a container stopped by deletion).
+            if let Ok(i) = sh.api.inspect(&id).await {
+                record_exit(sh, name, i.exit_code, i.oom_killed, i.started_at.unwrap_or(started_at), i.finished_at.unwrap_or_else(SystemTime::now));
+            }
             return Ended::Stopped;
         }
         Some(why) = kill_rx.recv() => {
@@ -466,6 +490,9 @@ pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Res
     // the grace period for the engine's SIGKILL to land.
     let _ = tokio::time::timeout(grace + Duration::from_secs(15), done.wait_for(|d| *d)).await;
     sh.abort_worker();
+    if let Some(path) = &sh.live_path {
+        super::live::remove(path);
+    }
     cleanup::remove_selected(&sh.api, &sh.pod_selector()).await?;
     if !*sh.done.borrow() {
         // The worker was cut short: a create in flight may land just after.

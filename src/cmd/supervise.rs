@@ -1,0 +1,166 @@
+//! Detached pods: `run --detach` starts one background podlearn process per
+//! pod (the same command line, marked by `PODLEARN_SUPERVISE`), which is that
+//! pod's kubelet (init order, restarts, probes) until the pod completes or is
+//! deleted. `delete` from any process asks it to step aside (SIGTERM) before
+//! stopping the pod itself; a supervisor also leaves when its sandbox is gone.
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::exit::{Outcome, learner_error};
+use crate::manifest::Pod;
+use crate::runtime::{Engine, RunOptions, RunningPod};
+use crate::term::Style;
+
+use super::pods;
+
+const ENV: &str = "PODLEARN_SUPERVISE";
+
+/// Whether this process is a detached pod's supervisor.
+pub fn is_supervisor() -> bool {
+    std::env::var_os(ENV).is_some()
+}
+
+/// In a supervisor: the one pod (`namespace/name`) it runs.
+pub fn supervised_pod() -> Option<String> {
+    std::env::var(ENV).ok()
+}
+
+fn log_dir() -> std::path::PathBuf {
+    std::env::var_os("PODLEARN_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Start a supervisor per pod, wait until each pod is past creating its
+/// containers, print the pods and return.
+pub async fn spawn_and_wait(
+    list: &[Pod],
+    opts: &RunOptions,
+    style: Style,
+) -> anyhow::Result<Outcome> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-") {
+        return Err(learner_error(
+            "--detach needs the manifest in a file (not `-`): the background process reads it again",
+        ));
+    }
+    let exe = std::env::current_exe().context("finding the podlearn executable")?;
+    let _ = opts;
+    let engine = Engine::connect().await?;
+    let _ = engine.sweep().await;
+    let mut children = Vec::new();
+    for pod in list {
+        let key = format!("{}/{}", pod.metadata.namespace, pod.metadata.name);
+        let log = log_dir().join(format!(
+            "supervise-{}-{}.log",
+            pod.metadata.namespace, pod.metadata.name
+        ));
+        let stderr = std::fs::File::create(&log)
+            .map(Stdio::from)
+            .unwrap_or_else(|_| Stdio::null());
+        let child = std::process::Command::new(&exe)
+            .args(&args)
+            .env(ENV, &key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            // Its own process group: the terminal's Ctrl-C does not reach it.
+            .process_group(0)
+            .spawn()
+            .context("starting the background podlearn process")?;
+        children.push((pod.metadata.name.clone(), child, log));
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut rows = Vec::new();
+    for (name, mut child, log) in children {
+        loop {
+            if let Some(status) = child.try_wait()? {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                anyhow::bail!(
+                    "starting pod {name:?} in the background failed ({status}):\n{}",
+                    text.trim()
+                );
+            }
+            let found = crate::runtime::find_pods(
+                &engine,
+                Some(&crate::runtime::current_learner()),
+                Some(&name),
+            )
+            .await?;
+            if let Some(r) = found.first() {
+                let st = &r.status;
+                let settled = st
+                    .container_statuses
+                    .iter()
+                    .all(|c| c.container_id.is_some())
+                    || st.phase.is_final();
+                if settled || Instant::now() > deadline {
+                    rows.push(pods::columns(&r.pod, st, false).to_vec());
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        // The child stays alive; dropping the handle does not kill it.
+    }
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "{}",
+        pods::table(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &rows)
+    )?;
+    writeln!(
+        out,
+        "{}",
+        style.note("the pods keep running: `podlearn get pods`, `podlearn logs POD`, `podlearn delete pod NAME`")
+    )?;
+    Ok(Outcome::Success)
+}
+
+/// The supervisor's life: be the pods' kubelet until they complete, are
+/// deleted by another process, or SIGTERM asks it to step aside.
+pub async fn serve(started: Vec<RunningPod>) -> anyhow::Result<Outcome> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    loop {
+        let mut done = true;
+        let mut gone = false;
+        for p in &started {
+            done &= p.status().await.phase.is_final();
+            gone |= !p.exists().await;
+        }
+        if done || gone {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    for p in started {
+        p.abandon();
+    }
+    Ok(Outcome::Success)
+}
+
+/// Ask the supervisor named by an owner label (`host:pid:start`) to step
+/// aside, and wait (briefly) until it has.
+pub fn stop_supervisor(owner: &str) {
+    let Some(pid) = crate::runtime::live_local_pid(owner) else {
+        return;
+    };
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while crate::runtime::live_local_pid(owner).is_some() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

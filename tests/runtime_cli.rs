@@ -1,0 +1,145 @@
+//! The pod commands end to end on a detached pod: `run --detach`, `get`,
+//! `describe`, `logs --previous`, `exec`, `delete -f`, `clean`, all from
+//! separate podlearn processes that find the pod by its labels.
+
+#[path = "support/pods.rs"]
+mod pods;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pods::*;
+
+const CRASHER: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crasher
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: crash
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo attempt; exit 2"]
+  - name: steady
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+    readinessProbe:
+      exec: {command: ["test", "-f", "/tmp/ready"]}
+      periodSeconds: 1
+"#;
+
+fn podlearn(learner: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_podlearn"))
+        .env("PODLEARN_LEARNER", learner)
+        .env(
+            "PODLEARN_HOME",
+            std::env::temp_dir().join(format!("podlearn-home-{learner}")),
+        )
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn a_detached_pod_is_seen_and_managed_from_other_processes() {
+    let learner = isolate();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crasher.yaml");
+    std::fs::write(&file, CRASHER).unwrap();
+    let file = file.to_str().unwrap();
+
+    let run = podlearn(&learner, &["run", "--detach", "--time-scale", "20", file]);
+    assert!(run.status.success(), "{}", text(&run));
+
+    // The supervisor keeps restarting the crashing container with back-off.
+    let t = Instant::now();
+    let table = loop {
+        let get = podlearn(&learner, &["get", "pods"]);
+        let out = text(&get);
+        if out.contains("CrashLoopBackOff") {
+            break out;
+        }
+        assert!(t.elapsed() < Duration::from_secs(60), "{out}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(table.contains("crasher   0/2"), "neither is ready: {table}");
+
+    // Readiness, known only to the supervisor, shows in another process.
+    let ex = podlearn(
+        &learner,
+        &[
+            "exec",
+            "crasher",
+            "-c",
+            "steady",
+            "--",
+            "touch",
+            "/tmp/ready",
+        ],
+    );
+    assert!(ex.status.success(), "{}", text(&ex));
+    let t = Instant::now();
+    while !text(&podlearn(&learner, &["get", "pods"])).contains("crasher   1/2") {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "steady never became ready"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let ex = podlearn(
+        &learner,
+        &[
+            "exec", "crasher", "-c", "steady", "--", "sh", "-c", "exit 7",
+        ],
+    );
+    assert_eq!(ex.status.code(), Some(1));
+    assert!(text(&ex).contains("exit code 7"));
+
+    let logs = podlearn(&learner, &["logs", "crasher", "-c", "crash", "--previous"]);
+    assert_eq!(
+        String::from_utf8_lossy(&logs.stdout),
+        "attempt\n",
+        "{}",
+        text(&logs)
+    );
+    let logs = podlearn(&learner, &["logs", "crasher"]);
+    assert_eq!(logs.status.code(), Some(1), "two containers: -c is needed");
+
+    let describe = podlearn(&learner, &["describe", "pod", "crasher"]);
+    let d = text(&describe);
+    assert!(d.contains("BackOff"), "{d}");
+    assert!(d.contains("Last State:"), "{d}");
+    assert!(
+        d.contains("Exit Code:  2") || d.contains("Exit Code:"),
+        "{d}"
+    );
+
+    let json = podlearn(&learner, &["get", "pods", "crasher", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["kind"], "Pod");
+    assert_eq!(v["status"]["phase"], "Running");
+
+    let missing = podlearn(&learner, &["describe", "pod", "nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing).contains("not found"));
+
+    let del = podlearn(&learner, &["delete", "-f", file]);
+    assert!(del.status.success(), "{}", text(&del));
+    assert_eq!(leftovers(&learner, Some("crasher")), Vec::<String>::new());
+
+    let clean = podlearn(&learner, &["clean"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    assert_eq!(leftovers(&learner, None), Vec::<String>::new());
+}
