@@ -72,6 +72,14 @@ pub struct Inject {
     pub file: Option<String>,
     #[serde(default)]
     pub container: Option<String>,
+    /// Set as `key` of the learner's ConfigMap of this name...
+    #[serde(default)]
+    pub configmap: Option<String>,
+    /// ...or of the learner's Secret of this name, before the pod starts.
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 /// What kind of value to make.

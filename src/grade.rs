@@ -20,8 +20,8 @@ use tokio::time::Instant;
 pub use tokens::{Tokens, random_hex};
 
 use crate::check::{self, CheckOutcome};
-use crate::exercise::Exercise;
-use crate::manifest::model::{EnvVar, Object, Pod, VolumeSource};
+use crate::exercise::{Exercise, Inject};
+use crate::manifest::model::{EnvVar, Object, Pod, Resource, VolumeSource};
 use crate::report::GradeReport;
 use crate::status::PodStatus;
 
@@ -167,7 +167,8 @@ pub async fn grade<L: Launcher>(
         let prepared = prepare(exercise, pod, &ctx.tokens, ctx.observed_dir.as_deref());
         progress(&format!("starting pod {}", prepared.metadata.name));
         let scale = exercise.time_scale.unwrap_or(opts.time_scale);
-        let running = match launcher.launch(&prepared, objects, scale).await {
+        let objects = inject_objects(&exercise.inject, objects, &ctx.tokens);
+        let running = match launcher.launch(&prepared, &objects, scale).await {
             Ok(r) => r,
             Err(e) => {
                 if let Some(dir) = &ctx.observed_dir {
@@ -320,6 +321,29 @@ fn observe_dir(root: &Path) -> anyhow::Result<PathBuf> {
         let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777));
     }
     Ok(dir)
+}
+
+/// The learner's other objects with the injected ConfigMap and Secret keys
+/// set. An object the manifest lacks stays missing: the pod then shows why,
+/// as it would on a cluster.
+pub fn inject_objects(injects: &[Inject], objects: &[Object], tokens: &Tokens) -> Vec<Object> {
+    let mut out = objects.to_vec();
+    for inject in injects {
+        let Some(key) = &inject.key else { continue };
+        let value = tokens.get(&inject.name).unwrap_or_default();
+        for object in &mut out {
+            match &mut object.resource {
+                Resource::ConfigMap(cm) if inject.configmap.as_ref() == Some(&cm.metadata.name) => {
+                    cm.data.insert(key.clone(), value.to_string());
+                }
+                Resource::Secret(s) if inject.secret.as_ref() == Some(&s.metadata.name) => {
+                    s.data.insert(key.clone(), value.as_bytes().to_vec());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// Write the injected files into their containers once they run. `Some(why)`

@@ -81,8 +81,16 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
     for spanned in raw.inject {
         let span = spanned.span();
         let inject = spanned.into_inner();
-        let problem = if inject.env.is_none() && inject.file.is_none() {
-            Some("an [[inject]] needs `env = \"NAME\"` or `file = \"/path\"` (or both)".to_string())
+        let in_object = inject.configmap.is_some() || inject.secret.is_some();
+        let problem = if inject.env.is_none() && inject.file.is_none() && !in_object {
+            Some("an [[inject]] needs `env = \"NAME\"`, `file = \"/path\"`, or `configmap`/`secret = \"NAME\"` with `key`".to_string())
+        } else if in_object && inject.key.is_none() {
+            Some(
+                "an [[inject]] with `configmap` or `secret` needs `key = \"...\"`: the key it sets"
+                    .to_string(),
+            )
+        } else if inject.configmap.is_some() && inject.secret.is_some() {
+            Some("an [[inject]] sets a key of a `configmap` or of a `secret`, not both".to_string())
         } else if inject.file.is_some() && inject.container.is_none() {
             Some(
                 "an [[inject]] with `file` needs `container = \"...\"` to write it into"

@@ -87,6 +87,9 @@ mod tests {
             containers: Vec::new(),
             file: None,
             container: None,
+            configmap: None,
+            secret: None,
+            key: None,
         };
         let a = Tokens::generate(std::slice::from_ref(&inject));
         let b = Tokens::generate(&[inject]);
