@@ -34,12 +34,28 @@ fn builtin_course_exercises_each_have_two_wrong_answers_and_a_run_time_value() {
     assert_eq!(
         ids,
         [
+            "first-pod",
+            "fix-the-manifest",
             "localhost-pair",
             "port-conflict",
             "log-sidecar",
+            "content-sync",
+            "log-adapter",
             "init-data",
+            "two-step-init",
+            "sidecar-starts-first",
+            "job-with-sidecar",
             "run-to-completion",
-            "graceful-shutdown"
+            "graceful-shutdown",
+            "retry-on-failure",
+            "liveness-restart",
+            "readiness-warmup",
+            "slow-start",
+            "signal-across",
+            "shared-hostname",
+            "shared-memory",
+            "downward-env",
+            "config-and-secret"
         ]
     );
     for ex in &catalog.exercises {
