@@ -44,7 +44,7 @@ fn unknown_exercise_id_is_exit_1_listing_the_ids() {
             ))
             .stderr(predicate::str::contains("Did you mean \"localhost-pair\"?"))
             .stderr(predicate::str::contains(
-                "The exercises are: localhost-pair, port-conflict",
+                "The exercises are: first-pod, fix-the-manifest, localhost-pair, port-conflict",
             ));
     }
 }
