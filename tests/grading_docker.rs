@@ -251,3 +251,35 @@ fn an_engine_that_does_not_answer_is_exit_2() {
     .code(2)
     .stderr(predicate::str::contains("error:"));
 }
+
+#[test]
+fn sigterm_or_ctrl_c_mid_check_removes_the_pod() {
+    for signal in ["-TERM", "-INT"] {
+        let env = Env::new(&format!("signal{signal}"));
+        let child = Std::new(env!("CARGO_BIN_EXE_podlearn"))
+            .args(["check", "run-to-completion", "--file"])
+            .arg(file("exercises/run-to-completion/starter.yaml"))
+            .env("PODLEARN_HOME", env.home.path())
+            .env("PODLEARN_LEARNER", &env.learner)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The starter's checks take over 10 s: this lands while they run.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let sent = Std::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{signal}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Interrupted: the pod was removed"),
+            "{stderr}"
+        );
+        assert_eq!(env.leftovers(), "", "{signal}");
+    }
+}
