@@ -283,3 +283,71 @@ fn sigterm_or_ctrl_c_mid_check_removes_the_pod() {
         assert_eq!(env.leftovers(), "", "{signal}");
     }
 }
+
+#[test]
+fn a_token_written_into_one_container_comes_out_of_another() {
+    let env = Env::new("filetoken");
+    let course = tempfile::tempdir().unwrap();
+    let ex = course.path().join("exercises/pass-it-on");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("exercise.toml"),
+        r#"format_version = 1
+title = "Pass it on"
+lesson = "sharing-files"
+hints = ["Copy /tmp/token into the shared volume."]
+
+[[inject]]
+name = "token"
+file = "/tmp/token"
+container = "writer"
+
+[[check]]
+id = "reader-has-it"
+kind = "exec"
+container = "reader"
+command = ["cat", "/shared/token"]
+stdout = { equals = "{{token}}" }
+within = "10s"
+hint = "writer must copy /tmp/token to /shared/token."
+"#,
+    )
+    .unwrap();
+    let pod = |copy: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pass\nspec:\n  volumes:\n  - name: shared\n    emptyDir: {{}}\n  containers:\n  - name: writer\n    image: busybox\n    command: [\"sh\", \"-c\", \"while true; do {copy}; sleep 0.2; done\"]\n    volumeMounts:\n    - name: shared\n      mountPath: /shared\n  - name: reader\n    image: busybox\n    command: [\"sleep\", \"3600\"]\n    volumeMounts:\n    - name: shared\n      mountPath: /shared\n"
+        )
+    };
+    std::fs::write(ex.join("task.md"), "Pass it on.").unwrap();
+    std::fs::write(ex.join("starter.yaml"), pod("true")).unwrap();
+    std::fs::write(
+        ex.join("solution.yaml"),
+        pod("cp /tmp/token /shared/token 2>/dev/null"),
+    )
+    .unwrap();
+    let course_dir = course.path().to_str().unwrap().to_string();
+    let solution = ex.join("solution.yaml");
+    env.cmd(&[
+        "--course",
+        &course_dir,
+        "check",
+        "pass-it-on",
+        "--file",
+        solution.to_str().unwrap(),
+    ])
+    .assert()
+    .code(0);
+    let starter = ex.join("starter.yaml");
+    env.cmd(&[
+        "--course",
+        &course_dir,
+        "check",
+        "pass-it-on",
+        "--file",
+        starter.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("cat: can't open '/shared/token'"));
+    assert_eq!(env.leftovers(), "");
+}
