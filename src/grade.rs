@@ -167,8 +167,31 @@ pub async fn grade<L: Launcher>(
         let prepared = prepare(exercise, pod, &ctx.tokens, ctx.observed_dir.as_deref());
         progress(&format!("starting pod {}", prepared.metadata.name));
         let scale = exercise.time_scale.unwrap_or(opts.time_scale);
+        // Ctrl-C while the pod starts: let the start finish (so everything it
+        // created is known), then remove it.
         let objects = inject_objects(&exercise.inject, objects, &ctx.tokens);
-        let running = match launcher.launch(&prepared, &objects, scale).await {
+        let launch = launcher.launch(&prepared, &objects, scale);
+        tokio::pin!(launch);
+        let mut stopped = false;
+        let launched = if opts.handle_ctrl_c {
+            tokio::select! {
+                r = &mut launch => r,
+                () = interrupted() => {
+                    stopped = true;
+                    launch.await
+                }
+            }
+        } else {
+            launch.await
+        };
+        let running = match launched {
+            Ok(r) if stopped => {
+                let _ = r.delete(Duration::ZERO).await;
+                if let Some(dir) = &ctx.observed_dir {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                return Err(anyhow::Error::new(Interrupted));
+            }
             Ok(r) => r,
             Err(e) => {
                 if let Some(dir) = &ctx.observed_dir {
@@ -181,7 +204,7 @@ pub async fn grade<L: Launcher>(
         let result = if opts.handle_ctrl_c {
             tokio::select! {
                 r = work => r,
-                _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(Interrupted)),
+                () = interrupted() => Err(anyhow::Error::new(Interrupted)),
             }
         } else {
             work.await
@@ -214,6 +237,22 @@ pub async fn grade<L: Launcher>(
         outcomes,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM: either way the pod must be removed first.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn run_checks<P: PodUnderTest>(

@@ -5,7 +5,31 @@
 //!
 //! [`Engine`] is the entry point for commands and the grader; the pod worker
 //! (`worker`) does the kubelet's job for one pod; `docker` is the only module
-//! that talks to the engine.
+//! that talks to the engine; `plan` is the pure mapping of a pod onto Docker
+//! objects; `store` and `live` find pods again from any podlearn process.
+//!
+//! Where Docker differs from a node (said to the learner in `run`'s notes
+//! and `describe`):
+//! - Docker has no `container:` UTS mode: the hostname is set on the sandbox
+//!   and every container sees it, but `hostname x` in one does not reach
+//!   the others.
+//! - The sandbox is busybox under Docker's init (offline, reaps zombies,
+//!   exits 0 on SIGTERM): with shareProcessNamespace PID 1 is `docker-init`,
+//!   not `/pause`.
+//! - `sizeLimit` is enforced for `medium: Memory` (the tmpfs size); a disk
+//!   emptyDir is not limited (a node would evict the pod).
+//! - imagePullPolicy `Always` with no registry reachable uses the local copy
+//!   and says so in a Warning event (a node would report ErrImagePull).
+//! - Probes and hooks run with `docker exec`: exec handlers in the container,
+//!   httpGet and tcpSocket in the sandbox (the pod's network), so they work
+//!   where the host cannot reach container IPs.
+//! - Detached pods are run by a background podlearn process per pod; if it
+//!   is killed, the pod keeps running but is no longer restarted or probed.
+//!
+//! Everything created carries `io.podlearn.managed=true`, the learner, the
+//! pod and the owning process (see `labels`), and is removed on every path:
+//! `RunningPod::delete`, a dropped handle, Ctrl-C/SIGTERM in `run`, and the
+//! sweep of dead processes' leftovers at the next start.
 
 mod cleanup;
 mod docker;

@@ -251,3 +251,103 @@ fn an_engine_that_does_not_answer_is_exit_2() {
     .code(2)
     .stderr(predicate::str::contains("error:"));
 }
+
+#[test]
+fn sigterm_or_ctrl_c_mid_check_removes_the_pod() {
+    for signal in ["-TERM", "-INT"] {
+        let env = Env::new(&format!("signal{signal}"));
+        let child = Std::new(env!("CARGO_BIN_EXE_podlearn"))
+            .args(["check", "run-to-completion", "--file"])
+            .arg(file("exercises/run-to-completion/starter.yaml"))
+            .env("PODLEARN_HOME", env.home.path())
+            .env("PODLEARN_LEARNER", &env.learner)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The starter's checks take over 10 s: this lands while they run.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let sent = Std::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{signal}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Interrupted: the pod was removed"),
+            "{stderr}"
+        );
+        assert_eq!(env.leftovers(), "", "{signal}");
+    }
+}
+
+#[test]
+fn a_token_written_into_one_container_comes_out_of_another() {
+    let env = Env::new("filetoken");
+    let course = tempfile::tempdir().unwrap();
+    let ex = course.path().join("exercises/pass-it-on");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("exercise.toml"),
+        r#"format_version = 1
+title = "Pass it on"
+lesson = "sharing-files"
+hints = ["Copy /tmp/token into the shared volume."]
+
+[[inject]]
+name = "token"
+file = "/tmp/token"
+container = "writer"
+
+[[check]]
+id = "reader-has-it"
+kind = "exec"
+container = "reader"
+command = ["cat", "/shared/token"]
+stdout = { equals = "{{token}}" }
+within = "10s"
+hint = "writer must copy /tmp/token to /shared/token."
+"#,
+    )
+    .unwrap();
+    let pod = |copy: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pass\nspec:\n  volumes:\n  - name: shared\n    emptyDir: {{}}\n  containers:\n  - name: writer\n    image: busybox\n    command: [\"sh\", \"-c\", \"while true; do {copy}; sleep 0.2; done\"]\n    volumeMounts:\n    - name: shared\n      mountPath: /shared\n  - name: reader\n    image: busybox\n    command: [\"sleep\", \"3600\"]\n    volumeMounts:\n    - name: shared\n      mountPath: /shared\n"
+        )
+    };
+    std::fs::write(ex.join("task.md"), "Pass it on.").unwrap();
+    std::fs::write(ex.join("starter.yaml"), pod("true")).unwrap();
+    std::fs::write(
+        ex.join("solution.yaml"),
+        pod("cp /tmp/token /shared/token 2>/dev/null"),
+    )
+    .unwrap();
+    let course_dir = course.path().to_str().unwrap().to_string();
+    let solution = ex.join("solution.yaml");
+    env.cmd(&[
+        "--course",
+        &course_dir,
+        "check",
+        "pass-it-on",
+        "--file",
+        solution.to_str().unwrap(),
+    ])
+    .assert()
+    .code(0);
+    let starter = ex.join("starter.yaml");
+    env.cmd(&[
+        "--course",
+        &course_dir,
+        "check",
+        "pass-it-on",
+        "--file",
+        starter.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains("cat: can't open '/shared/token'"));
+    assert_eq!(env.leftovers(), "");
+}

@@ -245,3 +245,40 @@ fn no_engine_is_one_clear_message_and_exit_2() {
     assert!(err.contains("cannot reach the Docker engine"), "{err}");
     assert!(err.contains("DOCKER_HOST"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_a_pod_that_exists_fails_and_leaves_the_first_alone() {
+    let learner = isolate();
+    let engine = engine().await;
+    let mut p = pod(
+        "twice",
+        vec![],
+        vec![container("c", "sleep 3600")],
+        RestartPolicy::Always,
+    );
+    p.spec.volumes = vec![empty_dir("v", false)];
+    p.spec.containers[0].volume_mounts = vec![mount("v", "/v")];
+    let first = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
+    first
+        .wait_for(|s| s.container_statuses[0].state.is_running(), LONG)
+        .await
+        .expect("running");
+    let err = match engine.start_pod(&p, &Inputs::default(), &fast()).await {
+        Ok(_) => panic!("a second pod of the same name must be refused"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(err.contains("already exists"), "{err}");
+    let out = first
+        .exec("c", &s(&["touch", "/v/still-here"]), LONG)
+        .await
+        .unwrap();
+    assert_eq!(
+        out.exit_code, 0,
+        "the first pod and its volume are untouched"
+    );
+    first.delete(None).await.unwrap();
+    assert_eq!(leftovers(&learner, Some("twice")), Vec::<String>::new());
+}

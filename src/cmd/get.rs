@@ -21,7 +21,6 @@ pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
 
 async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
-    let _ = engine.sweep().await;
     let style = ctx.color.out();
     let list = pods::find(&engine, args.name.as_deref()).await?;
     let mut out = std::io::stdout().lock();

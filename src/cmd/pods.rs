@@ -76,7 +76,11 @@ pub fn read_manifests(files: &[PathBuf]) -> anyhow::Result<Manifests> {
 
 /// The learner's pods on the engine, optionally one by name (an unknown
 /// name is the learner's mistake, as in kubectl: `pods "x" not found`).
+///
+/// Leftovers of podlearn processes that died are swept first, so a pod of a
+/// killed `podlearn run` is never listed (or found) as if it were alive.
 pub async fn find(engine: &Engine, name: Option<&str>) -> anyhow::Result<Vec<PodRecord>> {
+    let _ = engine.sweep().await;
     let learner = crate::runtime::current_learner();
     let pods = crate::runtime::find_pods(engine, Some(&learner), name).await?;
     if let Some(n) = name

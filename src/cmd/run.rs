@@ -139,6 +139,7 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
     let mut seen_events = vec![0usize; started.len()];
     let mut header = false;
     let mut interrupted = false;
+    let mut pull_bar: Option<indicatif::ProgressBar> = None;
     let name_width = started
         .iter()
         .map(|p| p.name().len())
@@ -175,6 +176,7 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
                 }
             }
         }
+        show_pulls(&started, &mut pull_bar).await;
         if all_final {
             break;
         }
@@ -206,6 +208,42 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
     Ok(Outcome::from_bool(
         phases.iter().all(|p| *p == Phase::Succeeded),
     ))
+}
+
+/// A progress line while images are being pulled (on a terminal only).
+async fn show_pulls(started: &[RunningPod], bar: &mut Option<indicatif::ProgressBar>) {
+    let mut pulling = Vec::new();
+    for p in started {
+        let st = p.status().await;
+        for c in st
+            .init_container_statuses
+            .iter()
+            .chain(&st.container_statuses)
+        {
+            if let crate::status::ContainerState::Waiting {
+                message: Some(m), ..
+            } = &c.state
+                && m.starts_with("Pulling ")
+            {
+                pulling.push(format!("{}/{}: {m}", p.name(), c.name));
+            }
+        }
+    }
+    if pulling.is_empty() {
+        if let Some(b) = bar.take() {
+            b.finish_and_clear();
+        }
+        return;
+    }
+    if !crate::term::is_interactive() {
+        return;
+    }
+    let b = bar.get_or_insert_with(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(Duration::from_millis(120));
+        b
+    });
+    b.set_message(pulling.join("; "));
 }
 
 const WATCH_HEADER: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];

@@ -63,6 +63,8 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
         let path = ws.manifest_path(&ex.id);
         ws.write_starter(ex)?;
         store.update(|p| p.current_exercise = Some(ex.id.clone()))?;
+        // A save while the check runs must trigger the next one.
+        let checked_version = modified(&path);
         match super::check::check_file(ctx, ex, &path, CheckFormat::Text, &runtime, &ws) {
             Ok(o) => passed = o == Outcome::Success,
             // Ctrl-C while a check runs ends watching, as it would anywhere.
@@ -75,12 +77,12 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
             path.display(),
             style.command("[h]int  [n]ext  [c]heck  [q]uit")
         );
-        match wait(&path, interactive)? {
+        match wait(&path, checked_version, interactive)? {
             Next::Check => {}
             Next::Quit => return Ok(Outcome::from_bool(passed)),
             Next::Hint => {
                 super::hint::run(ctx, crate::cli::HintArgs { id: ex.id.clone() })?;
-                if let Next::Quit = wait(&path, interactive)? {
+                if let Next::Quit = wait(&path, checked_version, interactive)? {
                     return Ok(Outcome::from_bool(passed));
                 }
             }
@@ -106,8 +108,15 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Wait for a save of `path` or a key.
-fn wait(path: &Path, interactive: bool) -> anyhow::Result<Next> {
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Wait for a save of `path` (since it was `checked`) or a key.
+fn wait(path: &Path, checked: Option<SystemTime>, interactive: bool) -> anyhow::Result<Next> {
+    if modified(path) != checked {
+        return Ok(Next::Check);
+    }
     let (tx, rx) = mpsc::channel();
     let target: PathBuf = path.to_path_buf();
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -124,8 +133,6 @@ fn wait(path: &Path, interactive: bool) -> anyhow::Result<Next> {
     });
     // Where file events do not work (some network and container filesystems),
     // compare the modification time instead.
-    let mtime = || std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let polled: Option<SystemTime> = mtime();
     let _raw = RawMode::on(interactive);
     loop {
         match &watcher {
@@ -138,7 +145,7 @@ fn wait(path: &Path, interactive: bool) -> anyhow::Result<Next> {
                 }
             }
             Err(_) => {
-                if mtime() != polled {
+                if modified(path) != checked {
                     return Ok(Next::Check);
                 }
             }

@@ -470,7 +470,16 @@ impl Api {
                         return Err(err);
                     }
                     if let Some(status) = info.status {
-                        progress(&status);
+                        let detail = info.progress_detail.unwrap_or_default();
+                        match (detail.current, detail.total) {
+                            (Some(c), Some(t)) if t > 0 => progress(&format!(
+                                "{status} {}/{} MB ({}%)",
+                                c / 1_000_000,
+                                t / 1_000_000,
+                                c * 100 / t
+                            )),
+                            _ => progress(&status),
+                        }
                     }
                 }
                 Err(e) => return Err(e.to_string()),

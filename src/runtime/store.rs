@@ -375,11 +375,43 @@ impl Engine {
                 .filter_map(|c| c.container_id.clone())
                 .collect()
         };
+        let deadline = std::time::Instant::now() + grace;
+        // preStop hooks first (the grace period counts them), then the stop
+        // signal and SIGKILL when the grace period is over.
+        let stop = |id: String| async move {
+            let name = record
+                .status
+                .init_container_statuses
+                .iter()
+                .chain(&record.status.container_statuses)
+                .find(|c| c.container_id.as_deref() == Some(id.as_str()))
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            let spec = record.pod.spec.all_containers().find(|c| c.name == name);
+            if let Some(h) = spec.and_then(|c| c.lifecycle.as_ref()?.pre_stop.clone()) {
+                let ports = spec.map(|c| c.ports.clone()).unwrap_or_default();
+                let action =
+                    crate::probe::hook_command(&h, &ports, record.status.pod_ip.as_deref());
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match action {
+                    crate::probe::ProbeAction::InContainer { argv } => {
+                        let _ = api.exec(&id, &argv, left).await;
+                    }
+                    crate::probe::ProbeAction::InSandbox { argv, .. } => {
+                        let _ = api.exec(&record.sandbox_id, &argv, left).await;
+                    }
+                    crate::probe::ProbeAction::Sleep(d) => tokio::time::sleep(d.min(left)).await,
+                    _ => {}
+                }
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let _ = api.stop(&id, left).await;
+        };
         for kind in [ContainerKind::App, ContainerKind::Init] {
-            futures_util::future::join_all(ids(kind).iter().map(|id| api.stop(id, grace))).await;
+            futures_util::future::join_all(ids(kind).into_iter().map(stop)).await;
         }
-        for id in ids(ContainerKind::Sidecar).iter().rev() {
-            let _ = api.stop(id, grace).await;
+        for id in ids(ContainerKind::Sidecar).into_iter().rev() {
+            stop(id).await;
         }
         let mut sel = BTreeMap::new();
         for k in [

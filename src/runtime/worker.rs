@@ -17,7 +17,7 @@ use crate::status::{ContainerKind, ContainerState, Phase};
 
 use super::RunOptions;
 use super::docker::Api;
-use super::labels::Owner;
+use super::labels::{self, Owner};
 use super::plan::{self, ContainerPlan, MountSpec, PodPlan};
 use super::state::PodShared;
 use super::{cleanup, image, probes, volume};
@@ -32,6 +32,24 @@ pub async fn launch(
     plan: PodPlan,
     opts: RunOptions,
 ) -> anyhow::Result<Arc<PodShared>> {
+    let mut sel = plan.sandbox.labels.clone();
+    sel.retain(|k, _| {
+        [
+            labels::MANAGED,
+            labels::LEARNER,
+            labels::NAMESPACE,
+            labels::POD,
+        ]
+        .contains(&k.as_str())
+    });
+    // One pod of a name per learner and namespace: never touch another
+    // process's pod (Docker would even hand its volumes over).
+    if !api.list(&sel).await?.is_empty() || !api.list_volumes(&sel).await?.is_empty() {
+        return Err(crate::exit::learner_error(format!(
+            "pod {:?} already exists in namespace {:?}: delete it first (`podlearn delete pod {}`)",
+            plan.pod_name, plan.namespace, plan.pod_name
+        )));
+    }
     match create_sandbox(&api, &pod, &plan).await {
         Ok((sandbox_id, ip)) => {
             // Now that the pod has an IP, plan the containers again: the
@@ -60,16 +78,9 @@ pub async fn launch(
             Ok(sh)
         }
         Err(e) => {
-            let mut sel = plan.sandbox.labels.clone();
-            sel.retain(|k, _| {
-                [
-                    super::labels::MANAGED,
-                    super::labels::LEARNER,
-                    super::labels::NAMESPACE,
-                    super::labels::POD,
-                ]
-                .contains(&k.as_str())
-            });
+            // Only what this launch created: this process's objects of the pod.
+            let mut sel = sel;
+            sel.insert(labels::OWNER.into(), owner.process.clone());
             if let Err(e2) = cleanup::remove_selected(&api, &sel).await {
                 return Err(e.context(format!("and cleaning up failed too: {e2:#}")));
             }
