@@ -75,8 +75,7 @@ pub fn load_bytes(file: &str, bytes: &[u8]) -> Loaded {
                 Pos::default(),
                 "too-large",
                 format!(
-                    "this file is {:.1} MB; podlearn reads manifests up to {} MB",
-                    bytes.len() as f64 / 1e6,
+                    "this file is larger than {} MB, the most podlearn reads",
                     MAX_FILE_BYTES / (1024 * 1024)
                 ),
                 "a manifest is a few kilobytes; check that this is the file you meant",
@@ -143,10 +142,14 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut loaded = Loaded::default();
     loaded.sources.insert(file.to_string(), Arc::from(text));
-    let parsed = node::parse(text);
-    let v = validate::validate_documents(file, &parsed.documents);
-    loaded.findings.extend(v.findings);
-    for p in parsed.problems {
+    let mut v = validate::Validated::default();
+    let mut any_document = false;
+    let problems = node::parse_each(text, |doc| {
+        any_document |= doc.root.is_some();
+        v.add(file, &doc);
+    });
+    loaded.findings.append(&mut v.findings);
+    for p in problems {
         loaded.findings.push(Finding {
             severity: Severity::Error,
             file: file.to_string(),
@@ -159,7 +162,7 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             safety: false,
         });
     }
-    if loaded.findings.is_empty() && parsed.documents.iter().all(|d| d.root.is_none()) {
+    if loaded.findings.is_empty() && !any_document {
         loaded.findings.push(file_error(
             file,
             Pos { line: 1, column: 1 },

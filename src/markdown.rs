@@ -39,6 +39,13 @@ fn options() -> Options {
 
 /// Split a lesson into prose, headings and code blocks.
 pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
+    split(md, false)
+}
+
+/// [`blocks`]; with `keep_backticks`, inline code keeps its backticks in the
+/// prose (escaped so termimad prints them): without color they are all that
+/// tells a command from the words around it.
+fn split<'a>(md: &'a str, keep_backticks: bool) -> Vec<Block<'a>> {
     let mut out = Vec::new();
     let mut cursor = 0;
     let mut depth = 0usize;
@@ -61,7 +68,7 @@ pub fn blocks<'a>(md: &'a str) -> Vec<Block<'a>> {
             edits.push((start..range.start.max(start), " ".to_string()));
         }
         if code.is_none() && heading.is_none() {
-            edit_prose(&event, &range, &mut edits, &mut link);
+            edit_prose(&event, &range, &mut edits, &mut link, keep_backticks);
         }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -130,7 +137,22 @@ fn edit_prose(
     range: &Range<usize>,
     edits: &mut Vec<(Range<usize>, String)>,
     link: &mut Option<(Range<usize>, String, String)>,
+    keep_backticks: bool,
 ) {
+    let code = |t: &str| {
+        if keep_backticks {
+            let escaped: String = t
+                .chars()
+                .flat_map(|c| match c {
+                    '\\' | '*' | '~' | '`' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("\\`{escaped}\\`")
+        } else {
+            format!("`{t}`")
+        }
+    };
     match event {
         Event::Start(Tag::Link { dest_url, .. }) => {
             *link = Some((range.clone(), dest_url.to_string(), String::new()));
@@ -138,7 +160,7 @@ fn edit_prose(
         Event::Text(t) | Event::Code(t) if link.is_some() => {
             if let Some((_, _, text)) = link {
                 match event {
-                    Event::Code(_) => text.push_str(&format!("`{t}`")),
+                    Event::Code(_) => text.push_str(&code(t)),
                     _ => text.push_str(t),
                 }
             }
@@ -160,6 +182,7 @@ fn edit_prose(
                 edits.push((span, shown));
             }
         }
+        Event::Code(t) if keep_backticks => edits.push((range.clone(), code(t))),
         Event::Html(h) | Event::InlineHtml(h) if h.trim_start().starts_with("<!--") => {
             edits.push((range.clone(), String::new()));
         }
@@ -222,7 +245,7 @@ pub fn render(md: &str, style: Style, width: usize, out: &mut impl Write) -> io:
     let width = width.max(20);
     let skin = skin(style);
     let mut first = true;
-    for block in blocks(md) {
+    for block in split(md, !style.color) {
         let text = match &block {
             Block::Prose(src) => {
                 let text = skin.text(src, Some(width)).to_string();
@@ -397,7 +420,7 @@ mod tests {
     fn soft_breaks_are_joined_before_wrapping() {
         let md = "One *two*\nthree `four`\nfive.\n\n- item\n  goes on\n\n> quoted\n> more\n";
         let out = plain(md, 80);
-        assert!(out.contains("One two three four five.\n"), "{out}");
+        assert!(out.contains("One two three `four` five.\n"), "{out}");
         assert!(out.contains("item goes on\n"), "{out}");
         assert!(out.contains("quoted more\n"), "{out}");
     }
@@ -412,9 +435,21 @@ mod tests {
         );
         assert!(!out.contains("for authors"), "{out}");
         assert!(
-            out.contains("kubectl (https://k8s.io/kubectl) too."),
+            out.contains("`kubectl` (https://k8s.io/kubectl) too."),
             "{out}"
         );
+    }
+
+    #[test]
+    fn plain_inline_code_keeps_its_backticks_and_characters() {
+        let out = plain(
+            "Run `a*b*c ~~d~~ \\x` and **bold** `kubectl get pods`.\n",
+            80,
+        );
+        assert_eq!(out, "Run `a*b*c ~~d~~ \\x` and bold `kubectl get pods`.\n");
+        let mut out = Vec::new();
+        render("Run `ls`.\n", Style { color: true }, 80, &mut out).unwrap();
+        assert!(!String::from_utf8(out).unwrap().contains('`'));
     }
 
     #[test]

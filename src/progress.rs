@@ -186,7 +186,13 @@ impl Store {
         let secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let backup = self.dir.join(format!("{FILE}.bak-{secs}"));
+        let mut backup = self.dir.join(format!("{FILE}.bak-{secs}"));
+        // Never overwrite an earlier backup made in the same second.
+        let mut n = 1;
+        while backup.exists() {
+            backup = self.dir.join(format!("{FILE}.bak-{secs}-{n}"));
+            n += 1;
+        }
         fs::rename(&self.file, &backup).with_context(|| {
             format!(
                 "Failed to move the unreadable progress file {} aside",
@@ -337,6 +343,24 @@ mod tests {
                 .to_string_lossy()
                 .starts_with("progress.json.bak-")
         }));
+    }
+
+    #[test]
+    fn backups_in_the_same_second_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        for text in ["one", "two", "three"] {
+            fs::write(store.path(), text).unwrap();
+            store.load().unwrap();
+        }
+        let mut kept: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".bak-"))
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["one", "three", "two"]);
     }
 
     #[test]

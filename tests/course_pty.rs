@@ -38,6 +38,8 @@ fn start_opens_a_lesson_returns_to_the_menu_and_quits() {
     p.send("\r").unwrap();
     p.expect("smallest thing").unwrap();
     p.expect("two-containers.yaml").unwrap();
+    p.expect("Write this lesson's example files with").unwrap();
+    p.expect("podlearn files 1").unwrap();
     p.expect("Take the 2-question quiz on this lesson?")
         .unwrap();
     p.send("n\r").unwrap();

@@ -122,6 +122,18 @@ fn read_lesson(ctx: &Ctx, course: &Course, store: &Store, index: usize) -> anyho
     super::lesson::show(ctx, course, index, false, true)?;
     store.update(|p| super::lesson::mark_read(p, &lesson.id))?;
     println!();
+    let md = course.markdown(lesson)?;
+    if crate::markdown::code_blocks(&md)
+        .iter()
+        .any(|c| c.file.is_some())
+    {
+        println!(
+            "Write this lesson's example files with {}\n",
+            ctx.color
+                .out()
+                .command(&format!("podlearn files {}", index + 1))
+        );
+    }
     let Some(quiz) = course.quiz(lesson)? else {
         return Ok(());
     };

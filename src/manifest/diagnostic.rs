@@ -18,6 +18,7 @@
 //!   "objects":[{"file","document","line","kind","name","namespace"}]}`.
 //! `line`/`column` are 1-based (0 when a finding is about a whole file).
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -30,8 +31,16 @@ const MAX_EXCERPT: usize = 100;
 
 /// Write every finding (errors first) and a summary line.
 pub fn render_text(loaded: &Loaded, style: Style, w: &mut dyn Write) -> io::Result<()> {
+    // line starts per file, computed once: a file may have thousands of findings
+    let mut lines: HashMap<&str, Vec<usize>> = HashMap::new();
     for f in loaded.sorted_findings() {
-        render_finding(loaded, f, style, w)?;
+        let source = loaded.sources.get(&f.file).and_then(|text| {
+            let starts = lines
+                .entry(f.file.as_str())
+                .or_insert_with(|| line_starts(text));
+            nth_line(text, starts, f.line)
+        });
+        render_finding(f, source, style, w)?;
     }
     let (errors, warnings, notes) = loaded.counts();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -56,7 +65,12 @@ pub fn render_text(loaded: &Loaded, style: Style, w: &mut dyn Write) -> io::Resu
     }
 }
 
-fn render_finding(loaded: &Loaded, f: &Finding, style: Style, w: &mut dyn Write) -> io::Result<()> {
+fn render_finding(
+    f: &Finding,
+    source: Option<&str>,
+    style: Style,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let label = match f.severity {
         Severity::Error => style.bad("error"),
         Severity::Warning => style.warn("warning"),
@@ -73,10 +87,6 @@ fn render_finding(loaded: &Loaded, f: &Finding, style: Style, w: &mut dyn Write)
         style.strong(&location),
         style.strong(&f.message)
     )?;
-    let source = loaded
-        .sources
-        .get(&f.file)
-        .and_then(|t| nth_line(t, f.line));
     let gutter = f.line.to_string().len();
     let pad = " ".repeat(gutter);
     if let Some(line) = source {
@@ -123,13 +133,17 @@ fn render_finding(loaded: &Loaded, f: &Finding, style: Style, w: &mut dyn Write)
     writeln!(w)
 }
 
-fn nth_line(text: &str, line: usize) -> Option<&str> {
-    if line == 0 {
-        return None;
-    }
-    text.split('\n')
-        .nth(line - 1)
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+fn nth_line<'t>(text: &'t str, starts: &[usize], line: usize) -> Option<&'t str> {
+    let start = *starts.get(line.checked_sub(1)?)?;
+    let end = starts.get(line).map_or(text.len(), |e| e - 1);
+    let l = text.get(start..end)?;
+    Some(l.strip_suffix('\r').unwrap_or(l))
 }
 
 /// The part of `line` to show, the caret's offset in it, and the caret width.

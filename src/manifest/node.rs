@@ -10,7 +10,11 @@
 
 use std::collections::HashMap;
 
-use granit_parser::{Event, Options, Parser, ScalarStyle, Span};
+use granit_parser::{Event, Options, Parser, Span};
+
+mod scalar;
+
+pub use scalar::resolve_scalar;
 
 /// How deep mappings and sequences may nest (a real Pod needs about 12).
 pub const MAX_DEPTH: usize = 100;
@@ -62,6 +66,58 @@ pub enum Value {
     Str(String),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
+}
+
+impl Node {
+    /// Where the value at an API path (`spec.containers[1].name`) below this
+    /// node was written. Keys may contain dots (`app.kubernetes.io/name`).
+    pub fn find(&self, path: &str) -> Option<Pos> {
+        self.find_entry(path).map(|(_, value)| value)
+    }
+
+    /// Like [`Node::find`], but the position of the key when the path ends at a
+    /// mapping key (for "this field may not be set here").
+    pub fn find_key(&self, path: &str) -> Option<Pos> {
+        self.find_entry(path)
+            .map(|(key, value)| key.unwrap_or(value))
+    }
+
+    fn find_entry(&self, path: &str) -> Option<(Option<Pos>, Pos)> {
+        let mut node = self;
+        let mut key = None;
+        let mut rest = path;
+        while !rest.is_empty() {
+            rest = rest.strip_prefix('.').unwrap_or(rest);
+            if let Some(r) = rest.strip_prefix('[') {
+                let (i, after) = r.split_once(']')?;
+                let Value::Seq(items) = &node.value else {
+                    return None;
+                };
+                node = items.get(i.parse::<usize>().ok()?)?;
+                key = None;
+                rest = after;
+                continue;
+            }
+            let Value::Map(entries) = &node.value else {
+                return None;
+            };
+            // the longest key that the path starts with, followed by '.', '[' or the end
+            let entry = entries
+                .iter()
+                .filter(|e| {
+                    rest.starts_with(e.key.as_str())
+                        && matches!(
+                            rest.as_bytes().get(e.key.len()),
+                            None | Some(b'.') | Some(b'[')
+                        )
+                })
+                .max_by_key(|e| e.key.len())?;
+            rest = &rest[entry.key.len()..];
+            key = Some(entry.key_pos);
+            node = &entry.value;
+        }
+        Some((key, node.pos))
+    }
 }
 
 impl Value {
@@ -118,8 +174,19 @@ pub struct ParsedFile {
     pub problems: Vec<SyntaxProblem>,
 }
 
-/// Parse a whole file. Never panics; every problem is in `problems`.
+/// Parse a whole file, keeping every document. Never panics; every problem is in `problems`.
 pub fn parse(text: &str) -> ParsedFile {
+    let mut documents = Vec::new();
+    let problems = parse_each(text, |d| documents.push(d));
+    ParsedFile {
+        documents,
+        problems,
+    }
+}
+
+/// Parse a file, handing each document to `on_document` as soon as it is read
+/// (so a big file never holds more than one document tree). Returns the problems.
+pub fn parse_each(text: &str, on_document: impl FnMut(Document)) -> Vec<SyntaxProblem> {
     let mut options = Options::default();
     options.emit_comments = false;
     options.flow_nesting_limit = MAX_DEPTH + 2;
@@ -129,33 +196,35 @@ pub fn parse(text: &str) -> ParsedFile {
         anchors: HashMap::new(),
         alias_nodes: 0,
         nodes: 0,
-        out: ParsedFile::default(),
+        documents: 0,
+        on_document,
     };
-    if let Err(p) = reader.stream() {
-        reader.out.problems.push(p);
+    match reader.stream() {
+        Ok(()) => Vec::new(),
+        Err(p) => vec![*p],
     }
-    reader.out
 }
 
-struct Reader<'a> {
+struct Reader<'a, F> {
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     nodes: usize,
-    out: ParsedFile,
+    documents: usize,
+    on_document: F,
 }
 
-fn problem(pos: Pos, rule: &'static str, message: impl Into<String>) -> SyntaxProblem {
-    SyntaxProblem {
+fn problem(pos: Pos, rule: &'static str, message: impl Into<String>) -> Box<SyntaxProblem> {
+    Box::new(SyntaxProblem {
         pos,
         rule,
         message: message.into(),
         help: None,
-    }
+    })
 }
 
-impl<'a> Reader<'a> {
-    fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, SyntaxProblem> {
+impl<'a, F: FnMut(Document)> Reader<'a, F> {
+    fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, Box<SyntaxProblem>> {
         loop {
             match self.parser.next_event() {
                 None => return Ok(None),
@@ -167,7 +236,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn stream(&mut self) -> Result<(), SyntaxProblem> {
+    fn stream(&mut self) -> Result<(), Box<SyntaxProblem>> {
         loop {
             let Some((ev, span)) = self.next()? else {
                 return Ok(());
@@ -176,7 +245,8 @@ impl<'a> Reader<'a> {
                 Event::StreamStart | Event::DocumentEnd => {}
                 Event::StreamEnd => return Ok(()),
                 Event::DocumentStart(..) => {
-                    let index = self.out.documents.len();
+                    let index = self.documents;
+                    self.documents += 1;
                     if index >= MAX_DOCUMENTS {
                         let mut p = problem(
                             Pos::of(&span),
@@ -192,7 +262,7 @@ impl<'a> Reader<'a> {
                         Some((Event::DocumentEnd, _)) | None => None,
                         Some((ev, span)) => Some(self.node(ev, span, 0)?),
                     };
-                    self.out.documents.push(Document { index, pos, root });
+                    (self.on_document)(Document { index, pos, root });
                 }
                 _ => {
                     return Err(problem(
@@ -205,7 +275,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn count(&mut self, pos: Pos) -> Result<(), SyntaxProblem> {
+    fn count(&mut self, pos: Pos) -> Result<(), Box<SyntaxProblem>> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(problem(
@@ -217,7 +287,12 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn node(&mut self, ev: Event<'a>, span: Span, depth: usize) -> Result<Node, SyntaxProblem> {
+    fn node(
+        &mut self,
+        ev: Event<'a>,
+        span: Span,
+        depth: usize,
+    ) -> Result<Node, Box<SyntaxProblem>> {
         let pos = Pos::of(&span);
         if depth > MAX_DEPTH {
             let mut p = problem(
@@ -302,10 +377,12 @@ impl<'a> Reader<'a> {
         Ok(node)
     }
 
-    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Vec<Entry>, SyntaxProblem> {
+    fn mapping(&mut self, pos: Pos, depth: usize) -> Result<Vec<Entry>, Box<SyntaxProblem>> {
         let mut entries: Vec<Entry> = Vec::new();
         let mut merged: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, Pos> = HashMap::new();
+        // small mappings (nearly all of them) find duplicates by a scan; big
+        // ones switch to a hash set
+        let mut seen: Option<HashMap<String, Pos>> = None;
         loop {
             let (kev, kspan) = match self.next()? {
                 Some((Event::MappingEnd, _)) => break,
@@ -333,7 +410,11 @@ impl<'a> Reader<'a> {
                 }
                 v => v.scalar_text().unwrap_or_default(),
             };
-            if let Some(first) = seen.get(&key) {
+            let first = match &seen {
+                Some(set) => set.get(&key).copied(),
+                None => entries.iter().find(|e| e.key == key).map(|e| e.key_pos),
+            };
+            if let Some(first) = first {
                 let mut p = problem(
                     key_pos,
                     "duplicate-key",
@@ -345,7 +426,14 @@ impl<'a> Reader<'a> {
                 );
                 return Err(p);
             }
-            seen.insert(key.clone(), key_pos);
+            if let Some(set) = &mut seen {
+                set.insert(key.clone(), key_pos);
+            } else if entries.len() >= 32 {
+                let mut set: HashMap<String, Pos> =
+                    entries.iter().map(|e| (e.key.clone(), e.key_pos)).collect();
+                set.insert(key.clone(), key_pos);
+                seen = Some(set);
+            }
             entries.push(Entry {
                 key,
                 key_pos,
@@ -354,8 +442,7 @@ impl<'a> Reader<'a> {
         }
         // `<<` merges: keys written in the mapping win over merged ones.
         for e in merged {
-            if !seen.contains_key(&e.key) {
-                seen.insert(e.key.clone(), e.key_pos);
+            if !entries.iter().any(|x| x.key == e.key) {
                 entries.push(e);
             }
         }
@@ -394,7 +481,7 @@ fn count_nodes(node: &Node) -> usize {
     }
 }
 
-fn scan_problem(e: &granit_parser::ScanError) -> SyntaxProblem {
+fn scan_problem(e: &granit_parser::ScanError) -> Box<SyntaxProblem> {
     let m = e.marker();
     let info = e.info();
     let info = if info.is_empty() {
@@ -413,6 +500,8 @@ fn scan_problem(e: &granit_parser::ScanError) -> SyntaxProblem {
     p.help = Some(syntax_help(&info).into());
     if info.contains("nesting") || info.contains("recursion") {
         p.rule = "too-deep";
+        p.message = format!("the YAML nests more than {MAX_DEPTH} levels deep");
+        p.help = Some("a Kubernetes manifest needs about a dozen levels; look for a runaway indentation or bracket".into());
     }
     p
 }
@@ -429,195 +518,5 @@ fn syntax_help(info: &str) -> &'static str {
     }
 }
 
-/// Resolve a scalar as go-yaml v2 (and so kubectl) does.
-pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
-    match tag {
-        Some("str") | Some("binary") => return Value::Str(text.to_string()),
-        Some("int") => {
-            if let Some(i) = parse_int(text) {
-                return Value::Int(i);
-            }
-        }
-        Some("float") => {
-            if let Ok(f) = text.parse::<f64>() {
-                return Value::Float(f, text.into());
-            }
-        }
-        Some("bool") => {
-            if let Some(b) = parse_bool(text) {
-                return Value::Bool(b);
-            }
-        }
-        Some("null") => return Value::Null,
-        _ => {}
-    }
-    if style != ScalarStyle::Plain {
-        return Value::Str(text.to_string());
-    }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        _ => {}
-    }
-    if let Some(b) = parse_bool(text) {
-        return Value::Bool(b);
-    }
-    let first = text.as_bytes()[0];
-    if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
-        if let Some(i) = parse_int(text) {
-            return Value::Int(i);
-        }
-        if let Some(f) = parse_float(text) {
-            return Value::Float(f, text.into());
-        }
-    }
-    Value::Str(text.to_string())
-}
-
-fn parse_bool(text: &str) -> Option<bool> {
-    match text {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
-            Some(true)
-        }
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            Some(false)
-        }
-        _ => None,
-    }
-}
-
-/// Integers as Go's `strconv.ParseInt(s, 0, 64)` after go-yaml drops `_`:
-/// `0x1F`, `0o17`, `017` (octal), `0b101`, `-42`.
-fn parse_int(text: &str) -> Option<i64> {
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let (neg, body) = match cleaned.as_bytes().first()? {
-        b'-' => (true, &cleaned[1..]),
-        b'+' => (false, &cleaned[1..]),
-        _ => (false, &cleaned[..]),
-    };
-    if body.is_empty() {
-        return None;
-    }
-    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
-    let v = if neg { -magnitude } else { magnitude };
-    i64::try_from(v).ok()
-}
-
-fn parse_float(text: &str) -> Option<f64> {
-    match text {
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
-        _ => {}
-    }
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let body = cleaned.trim_start_matches(['-', '+']);
-    // Only the decimal forms YAML allows (Rust would also take "inf" and "nan").
-    let ok = !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-        && body
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || c == '.');
-    if !ok {
-        return None;
-    }
-    cleaned.parse::<f64>().ok()
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn root(text: &str) -> Node {
-        let f = parse(text);
-        assert!(f.problems.is_empty(), "{:?}", f.problems);
-        f.documents[0].root.clone().unwrap()
-    }
-
-    #[test]
-    fn octal_and_yaml11_scalars_read_like_kubectl() {
-        let Value::Map(m) =
-            root("a: 01777\nb: yes\nc: '8080'\nd: 0x1F\ne: 1.10\nf: ~\ng: 1_000\n").value
-        else {
-            panic!()
-        };
-        let v: Vec<_> = m.iter().map(|e| e.value.value.clone()).collect();
-        assert_eq!(v[0], Value::Int(1023));
-        assert_eq!(v[1], Value::Bool(true));
-        assert_eq!(v[2], Value::Str("8080".into()));
-        assert_eq!(v[3], Value::Int(31));
-        assert_eq!(v[4], Value::Float(1.1, "1.10".into()));
-        assert_eq!(v[5], Value::Null);
-        assert_eq!(v[6], Value::Int(1000));
-    }
-
-    #[test]
-    fn duplicate_key_is_reported_at_the_duplicate() {
-        let f = parse("a: 1\nb: 2\na: 3\n");
-        assert_eq!(f.problems[0].rule, "duplicate-key");
-        assert_eq!(f.problems[0].pos, Pos { line: 3, column: 1 });
-    }
-
-    #[test]
-    fn flow_style_with_comments_and_trailing_commas() {
-        let n = root("{ apiVersion: \"v1\", # c\n  kind: Pod, }\n");
-        let Value::Map(m) = n.value else { panic!() };
-        assert_eq!(m[1].key, "kind");
-        assert_eq!(m[1].key_pos, Pos { line: 2, column: 3 });
-    }
-
-    #[test]
-    fn billion_laughs_is_stopped() {
-        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 0..9 {
-            let prev = if i == 0 {
-                "a".to_string()
-            } else {
-                format!("b{}", i - 1)
-            };
-            s.push_str(&format!(
-                "b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
-            ));
-        }
-        let f = parse(&s);
-        assert_eq!(f.problems[0].rule, "alias-bomb");
-    }
-
-    #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
-        let s = "[".repeat(10_000);
-        let f = parse(&s);
-        assert_eq!(f.problems.len(), 1);
-        let s = "- ".repeat(10_000) + "x";
-        let f = parse(&s);
-        assert_eq!(f.problems.len(), 1);
-    }
-
-    #[test]
-    fn merge_keys_fill_in_missing_fields() {
-        let Value::Map(m) = root("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n").value else {
-            panic!()
-        };
-        let Value::Map(c) = &m[1].value.value else {
-            panic!()
-        };
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[0].value.value, Value::Int(3));
-    }
-}
+mod tests;

@@ -36,6 +36,9 @@ pub const SAFE_CAPABILITIES: &[&str] = &[
     "SYS_PTRACE",
 ];
 
+/// What every safety finding suggests.
+pub const HELP: &str = "podlearn refuses to run this unless you pass --allow-host-access; a pod that needs no host access is safer (hostPath folders may live under /tmp/podlearn)";
+
 /// One thing in a pod spec the safety policy refuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -154,9 +157,7 @@ pub fn findings(
                 column,
                 path,
                 message: v.message,
-                help: Some(format!(
-                    "podlearn refuses to run this unless you pass --allow-host-access; a pod that needs no host access is safer (hostPath folders may live under {HOST_PATH_ROOT})"
-                )),
+                help: Some(HELP.to_string()),
                 rule: "safety",
                 safety: true,
             }

@@ -8,12 +8,14 @@
 
 mod container;
 mod cross;
+mod env;
 mod kinds;
 mod meta;
 mod names;
 mod pod;
 mod probe;
 pub mod rules;
+mod suggest;
 mod volume;
 pub mod walk;
 
@@ -53,25 +55,80 @@ pub struct Validated {
 pub fn validate_documents(file: &str, docs: &[Document]) -> Validated {
     let mut out = Validated::default();
     for doc in docs {
-        let Some(root) = &doc.root else { continue };
-        let mut cx = Cx::new(file, doc.pos);
+        out.add(file, doc);
+    }
+    out
+}
+
+impl Validated {
+    /// Validate one more document (a `kind: List` adds each of its items).
+    pub fn add(&mut self, file: &str, doc: &Document) {
+        let Some(root) = &doc.root else { return };
+        if let Some(items) = list_items(root) {
+            for (i, item) in items.iter().enumerate() {
+                let prefix = format!("items[{i}]");
+                let mut cx = Cx::new(file, item.pos, Some(root));
+                let resource = cx.field("items", |cx| cx.index(i, |cx| document(cx, item)));
+                let spans = std::mem::take(&mut cx.spans)
+                    .into_iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.strip_prefix(&prefix)?.trim_start_matches('.').to_string(),
+                            v,
+                        ))
+                    })
+                    .collect();
+                self.finish(file, doc, item, cx.findings, spans, resource);
+            }
+            return;
+        }
+        let mut cx = Cx::new(file, doc.pos, Some(root));
         let resource = document(&mut cx, root);
-        let has_errors = cx.findings.iter().any(|f| f.severity == Severity::Error);
-        out.findings.append(&mut cx.findings);
+        let spans = std::mem::take(&mut cx.spans);
+        self.finish(file, doc, root, cx.findings, spans, resource);
+    }
+
+    fn finish(
+        &mut self,
+        file: &str,
+        doc: &Document,
+        node: &Node,
+        mut findings: Vec<Finding>,
+        mut spans: Spans,
+        resource: Option<Resource>,
+    ) {
+        let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
+        self.findings.append(&mut findings);
         if let (Some(resource), false) = (resource, has_errors) {
-            cx.spans.retain(|k, _| cross::keep_span(k));
-            out.spans.push(std::mem::take(&mut cx.spans));
-            out.objects.push(Object {
+            spans.retain(|k, _| cross::keep_span(k));
+            self.spans.push(spans);
+            self.objects.push(Object {
                 source: Source {
                     file: file.to_string(),
                     document: doc.index,
-                    line: root.pos.line,
+                    line: node.pos.line,
                 },
                 resource,
             });
         }
     }
-    out
+}
+
+/// The items of a `kind: List` document (what `kubectl get pods -o yaml` prints).
+fn list_items(root: &Node) -> Option<&Vec<Node>> {
+    let Value::Map(entries) = &root.value else {
+        return None;
+    };
+    let is_list = entries
+        .iter()
+        .any(|e| e.key == "kind" && e.value.value == Value::Str("List".into()));
+    if !is_list {
+        return None;
+    }
+    match &entries.iter().find(|e| e.key == "items")?.value.value {
+        Value::Seq(items) => Some(items),
+        _ => None,
+    }
 }
 
 /// Validate one document.
@@ -102,7 +159,7 @@ fn document(cx: &mut Cx, root: &Node) -> Option<Resource> {
                 Severity::Error,
                 "required",
                 root.pos,
-                "kind".into(),
+                cx.child("kind"),
                 "required field `kind` is missing",
                 Some(
                     "every manifest says what it is: add `kind: Pod` (or ConfigMap, Service, ...)"
@@ -127,7 +184,7 @@ fn document(cx: &mut Cx, root: &Node) -> Option<Resource> {
                 Severity::Error,
                 "required",
                 root.pos,
-                "apiVersion".into(),
+                cx.child("apiVersion"),
                 "required field `apiVersion` is missing",
                 Some(format!("add `apiVersion: {want}` above `kind: {kind}`")),
             );
@@ -161,6 +218,18 @@ fn document(cx: &mut Cx, root: &Node) -> Option<Resource> {
             )
         });
     }
+    if let Some(e) = get("status")
+        && kinds::has_status(kind)
+    {
+        cx.report_path(
+            Severity::Note,
+            "server-field",
+            e.key_pos,
+            cx.child("status"),
+            "`status` is written by the cluster; podlearn ignores it",
+            Some("copied from `kubectl get -o yaml`? You can delete it".into()),
+        );
+    }
     kinds::read(cx, root, kind)
 }
 
@@ -187,3 +256,6 @@ fn unknown_kind(cx: &mut Cx, kind: &str, pos: Pos) {
 }
 
 pub use cross::{CROSS_RULES, Spans, check as cross_check};
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::manifest::finding::{Finding, Severity};
-use crate::manifest::model::{EnvFromRef, EnvVarSource, Object, PodSpec, Resource, VolumeSource};
+use crate::manifest::model::{
+    EnvFromRef, EnvVarSource, IntOrString, Object, PodSpec, Resource, VolumeSource,
+};
 use crate::manifest::node::Pos;
 
 /// The rule ids this module produces (recomputed when inputs are merged).
@@ -28,6 +30,7 @@ pub fn keep_span(path: &str) -> bool {
         || path.contains("projected")
         || path.ends_with("spec.selector")
         || path.ends_with("spec.replicas")
+        || path.ends_with("targetPort")
 }
 
 struct Out<'a> {
@@ -119,7 +122,8 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         config_maps,
         secrets,
     };
-    let mut pods: Vec<(&str, &str, &BTreeMap<String, String>)> = Vec::new();
+    // (namespace, "Pod a" or "the pods of Deployment web", labels)
+    let mut pods: Vec<(&str, String, &BTreeMap<String, String>, &PodSpec)> = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         let mut out = Out {
             findings: Vec::new(),
@@ -132,17 +136,27 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         match &o.resource {
             Resource::Pod(p) => {
                 refs.check(&mut out, ns, "spec", &p.spec);
-                pods.push((ns, name, &p.metadata.labels));
+                pods.push((ns, format!("Pod {name}"), &p.metadata.labels, &p.spec));
             }
             Resource::Deployment(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
                 creates(&mut out, kind, name, d.replicas, "");
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                    &d.template.spec,
+                ));
             }
             Resource::ReplicaSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
                 creates(&mut out, kind, name, d.replicas, "");
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                    &d.template.spec,
+                ));
             }
             Resource::StatefulSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
@@ -153,7 +167,12 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     d.replicas,
                     &format!(", named {name}-0, {name}-1, ... and started one at a time"),
                 );
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                    &d.template.spec,
+                ));
             }
             Resource::DaemonSet(d) => {
                 refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
@@ -164,7 +183,12 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     1,
                     " (one per node, and this machine is the only node)",
                 );
-                pods.push((ns, name, &d.template.metadata.labels));
+                pods.push((
+                    ns,
+                    format!("the pods of {kind} {name}"),
+                    &d.template.metadata.labels,
+                    &d.template.spec,
+                ));
             }
             Resource::Job(j) => {
                 refs.check(&mut out, ns, "spec.template.spec", &j.spec.template.spec);
@@ -219,9 +243,37 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         } else {
             let selected: Vec<&str> = pods
                 .iter()
-                .filter(|(pns, _, labels)| *pns == ns && s.selects(labels))
-                .map(|(_, n, _)| *n)
+                .filter(|(pns, _, labels, _)| *pns == ns && s.selects(labels))
+                .map(|(_, n, _, _)| n.as_str())
                 .collect();
+            for (j, port) in s.ports.iter().enumerate() {
+                let IntOrString::String(want) = &port.target_port else {
+                    continue;
+                };
+                let named = |spec: &PodSpec| {
+                    spec.all_containers().any(|c| {
+                        c.ports
+                            .iter()
+                            .any(|p| p.name.as_deref() == Some(want.as_str()))
+                    })
+                };
+                let missing: Vec<&str> = pods
+                    .iter()
+                    .filter(|(pns, _, labels, spec)| {
+                        *pns == ns && s.selects(labels) && !named(spec)
+                    })
+                    .map(|(_, n, _, _)| n.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    out.add(
+                        Severity::Warning,
+                        "service-selects",
+                        &format!("spec.ports[{j}].targetPort"),
+                        format!("targetPort \"{want}\" names no container port of {}", missing.join(", ")),
+                        Some(format!("name a container port `{want}` (`ports: [{{name: {want}, containerPort: 8080}}]`), or give the number")),
+                    );
+                }
+            }
             if selected.is_empty() {
                 let want: Vec<String> = s
                     .selector
@@ -244,7 +296,7 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                     "service-selects",
                     "spec.selector",
                     format!(
-                        "Service {} selects pods of: {}",
+                        "Service {} selects {}",
                         s.metadata.name,
                         selected.join(", ")
                     ),

@@ -15,6 +15,11 @@ use crate::manifest::node::{Node, Value};
 
 const TOP: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
 
+/// Whether objects of this kind have a `status` (written by the cluster).
+pub fn has_status(kind: &str) -> bool {
+    !matches!(kind, "ConfigMap" | "Secret")
+}
+
 /// Read a document of a known kind.
 pub fn read(cx: &mut Cx, root: &Node, kind: &str) -> Option<Resource> {
     Some(match kind {

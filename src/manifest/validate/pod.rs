@@ -7,7 +7,6 @@ use super::names::is_dns1123_label;
 use super::rules;
 use super::volume;
 use super::walk::{Cx, Fields};
-use crate::manifest::finding::Severity;
 use crate::manifest::model::{HostAlias, PodSecurityContext, PodSpec, PodTemplate, RestartPolicy};
 use crate::manifest::node::Node;
 
@@ -246,19 +245,7 @@ pub fn read_spec(cx: &mut Cx, node: &Node) -> Option<PodSpec> {
         )?;
         Some(to_json(n))
     });
-    for (field, why) in NOOP_FIELDS {
-        if let Some(n) = f.get(field) {
-            let path = cx.child(field);
-            cx.report_path(
-                Severity::Note,
-                "no-op-here",
-                n.pos,
-                path,
-                format!("`{field}` is valid, but podlearn does not reproduce it: {why}"),
-                None,
-            );
-        }
-    }
+    cx.notes(&f, NOOP_FIELDS);
     let spec = PodSpec {
         containers,
         init_containers,

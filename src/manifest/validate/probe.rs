@@ -113,6 +113,17 @@ fn read_handler(cx: &mut Cx, f: &Fields, kinds: &[&str]) -> Option<Handler> {
                 },
             )
             .flatten(),
+        "tcpSocket" if kinds.contains(&"sleep") => {
+            let pos = f.get("tcpSocket").map_or(f.pos, |n| n.pos);
+            cx.report(
+                crate::manifest::Severity::Warning,
+                "unsupported-value",
+                pos,
+                "tcpSocket is accepted in lifecycle hooks only for compatibility: the hook fails when it runs",
+                Some("use `exec`, `httpGet` or `sleep` in postStart and preStop".into()),
+            );
+            None
+        }
         "tcpSocket" => cx
             .sub(f, "tcpSocket", &["port", "host"], |cx, t| {
                 let port = port_field(cx, &t)?;
@@ -129,6 +140,16 @@ fn read_handler(cx: &mut Cx, f: &Fields, kinds: &[&str]) -> Option<Handler> {
             }
         }),
         "grpc" => cx.sub(f, "grpc", &["port", "service"], |cx, g| {
+            cx.report(
+                crate::manifest::Severity::Note,
+                "no-op-here",
+                g.pos,
+                "a gRPC probe is valid, but podlearn cannot run it",
+                Some(
+                    "use an exec probe with a gRPC health client, or an httpGet/tcpSocket probe"
+                        .into(),
+                ),
+            );
             cx.required(&g, "port", "e.g. `port: 9000`");
             Handler::Grpc {
                 port: cx.opt_int(&g, "port").unwrap_or(0),

@@ -166,7 +166,7 @@ pub fn init_container_probes_forbidden(cx: &mut Cx, c: &Container, init: bool) {
     for (field, present) in set {
         if present {
             let p = cx.child(field);
-            let pos = cx.pos_of(&p);
+            let pos = cx.key_pos_of(&p);
             cx.report_path(Severity::Error, "init-probe-forbidden", pos, p, format!("Forbidden: an init container may not have a {field}"), Some("an init container runs to completion before the app starts, so there is nothing to probe; add `restartPolicy: Always` to make it a sidecar, or move the probe to an app container".into()));
         }
     }

@@ -7,12 +7,17 @@ use std::collections::{BTreeMap, HashMap};
 use crate::manifest::finding::{Finding, Severity};
 use crate::manifest::node::{Entry, Node, Pos, Value};
 
+pub use super::suggest::closest;
+use super::suggest::unknown_field_text;
+
 /// The walk over one document.
 pub struct Cx<'f> {
     pub file: &'f str,
+    /// The document being walked (positions of any path are looked up in it).
+    root: Option<&'f Node>,
     pub findings: Vec<Finding>,
     path: String,
-    /// Field path -> where its value was written, for rules that run on the model.
+    /// Field path -> where its value was written, kept for the cross-object checks.
     pub spans: HashMap<String, Pos>,
     /// Where the document starts (for findings about a missing top-level field).
     pub doc_pos: Pos,
@@ -45,9 +50,10 @@ impl<'n> Fields<'n> {
 }
 
 impl<'f> Cx<'f> {
-    pub fn new(file: &'f str, doc_pos: Pos) -> Cx<'f> {
+    pub fn new(file: &'f str, doc_pos: Pos, root: Option<&'f Node>) -> Cx<'f> {
         Cx {
             file,
+            root,
             findings: Vec::new(),
             path: String::new(),
             spans: HashMap::new(),
@@ -90,14 +96,24 @@ impl<'f> Cx<'f> {
         r
     }
 
-    /// Remember where the value at the current path was written.
+    /// Remember where the value at the current path was written, if the
+    /// cross-object checks will need it after the document is gone.
     pub fn mark(&mut self, pos: Pos) {
-        self.spans.insert(self.path.clone(), pos);
+        if super::cross::keep_span(&self.path) {
+            self.spans.insert(self.path.clone(), pos);
+        }
     }
 
     /// Where the value at `path` was written (or the document start).
     pub fn pos_of(&self, path: &str) -> Pos {
-        self.spans.get(path).copied().unwrap_or(self.doc_pos)
+        self.root.and_then(|r| r.find(path)).unwrap_or(self.doc_pos)
+    }
+
+    /// Where the key of the field at `path` was written (or the document start).
+    pub fn key_pos_of(&self, path: &str) -> Pos {
+        self.root
+            .and_then(|r| r.find_key(path))
+            .unwrap_or(self.doc_pos)
     }
 
     /// Record a finding at the current path.
@@ -165,7 +181,10 @@ impl<'f> Cx<'f> {
             (Value::Str(s), "true or false") if matches!(s.as_str(), "true" | "false") => {
                 format!("write it without quotes: `{field}: {s}`")
             }
-            (Value::Int(_) | Value::Float(..) | Value::Bool(_), "a string") => format!(
+            (Value::Bool(_), "a string") => format!(
+                "put the value in quotes exactly as you wrote it (`{field}: \"...\"`): unquoted y, n, yes, no, on, off, true and false are booleans in YAML"
+            ),
+            (Value::Int(_) | Value::Float(..), "a string") => format!(
                 "put the value in quotes so YAML reads it as text: `{field}: \"{}\"`",
                 text.unwrap_or_default()
             ),
@@ -390,6 +409,45 @@ impl<'f> Cx<'f> {
         })
     }
 
+    /// A note for each of `fields` that is set: valid Kubernetes that podlearn
+    /// does not reproduce on one Docker engine, and why.
+    pub fn notes(&mut self, f: &Fields, fields: &[(&str, &str)]) {
+        for (field, why) in fields {
+            if f.present(field) {
+                let path = self.child(field);
+                let pos = self.key_pos_of(&path);
+                self.report_path(
+                    Severity::Note,
+                    "no-op-here",
+                    pos,
+                    path,
+                    format!("`{field}` is valid, but podlearn does not reproduce it: {why}"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// A safety-policy finding at a field that is set (see `manifest::safety`).
+    pub fn safety(&mut self, f: &Fields, field: &str, message: String) {
+        if !f.present(field) {
+            return;
+        }
+        let path = self.child(field);
+        let pos = self.key_pos_of(&path);
+        self.findings.push(Finding {
+            severity: Severity::Warning,
+            file: self.file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            path,
+            message,
+            help: Some(crate::manifest::safety::HELP.to_string()),
+            rule: "safety",
+            safety: true,
+        });
+    }
+
     /// A string that must be one of `allowed`.
     pub fn opt_enum(&mut self, f: &Fields, name: &str, allowed: &[&str]) -> Option<String> {
         let v = self.opt_str(f, name)?;
@@ -414,78 +472,6 @@ impl<'f> Cx<'f> {
                 help,
             )
         });
-        None
-    }
-}
-
-/// The closest of `candidates` to `word`, if close enough to be a likely typo.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    if let Some(c) = candidates.iter().find(|c| c.to_ascii_lowercase() == lower) {
-        return Some(c);
-    }
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let d = strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase());
-        let limit = (c.len().max(word.len()) / 3).clamp(1, 3);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-fn unknown_field_text(key: &str, known: &[&str]) -> (String, String) {
-    let message = format!("unknown field \"{key}\"");
-    if let Some(s) = closest(key, known) {
-        return (
-            message,
-            format!("did you mean `{s}`? Field names are case-sensitive"),
-        );
-    }
-    if let Some(place) = misplaced(key) {
-        return (
-            message,
-            format!("`{key}` is {place}: check the indentation"),
-        );
-    }
-    let list = known.join(", ");
-    (
-        message,
-        format!("Kubernetes rejects fields it does not know; the fields allowed here are: {list}"),
-    )
-}
-
-/// Where a well-known field belongs, for a field written at the wrong level.
-fn misplaced(key: &str) -> Option<&'static str> {
-    const POD_SPEC: &[&str] = &[
-        "containers",
-        "initContainers",
-        "volumes",
-        "restartPolicy",
-        "hostname",
-        "shareProcessNamespace",
-        "terminationGracePeriodSeconds",
-    ];
-    const CONTAINER: &[&str] = &[
-        "image",
-        "command",
-        "args",
-        "env",
-        "ports",
-        "volumeMounts",
-        "livenessProbe",
-        "readinessProbe",
-        "resources",
-    ];
-    const META: &[&str] = &["name", "labels", "annotations", "namespace"];
-    if POD_SPEC.contains(&key) {
-        Some("a Pod spec field: it belongs under `spec:` (in a template, under `template.spec:`)")
-    } else if CONTAINER.contains(&key) {
-        Some("a container field: it belongs inside an item of `containers:`")
-    } else if META.contains(&key) {
-        Some("a metadata field: it belongs under `metadata:`")
-    } else {
         None
     }
 }
