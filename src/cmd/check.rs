@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> anyhow::Result<Outcome> {
         .file
         .clone()
         .unwrap_or_else(|| ws.manifest_path(&ex.id));
-    check_file(ctx, ex, &path, args.format, &args.runtime, &ws)
+    check_file(ctx, ex, &path, args.format, &args.runtime)
 }
 
 /// Grade `path` for `ex` and print the report; shared with `watch` and `start`.
@@ -47,7 +47,6 @@ pub(crate) fn check_file(
     path: &Path,
     format: CheckFormat,
     runtime: &RuntimeArgs,
-    _ws: &Workspace,
 ) -> anyhow::Result<Outcome> {
     let text = session::read_manifest(path, &ex.id)?;
     let opts = GradeOptions {

@@ -110,7 +110,6 @@ pub(crate) fn from_menu(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
                     &path,
                     crate::cli::CheckFormat::Text,
                     &runtime,
-                    &ws,
                 );
                 if let Err(e) = checked {
                     crate::term::print_error(&e, ctx.color);

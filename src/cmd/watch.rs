@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
         store.update(|p| p.current_exercise = Some(ex.id.clone()))?;
         // A save while the check runs must trigger the next one.
         let checked_version = modified(&path);
-        match super::check::check_file(ctx, ex, &path, CheckFormat::Text, &runtime, &ws) {
+        match super::check::check_file(ctx, ex, &path, CheckFormat::Text, &runtime) {
             Ok(o) => passed = o == Outcome::Success,
             // Ctrl-C while a check runs ends watching, as it would anywhere.
             Err(e) if e.downcast_ref::<crate::grade::Interrupted>().is_some() => return Err(e),
