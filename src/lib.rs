@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod cmd;
 pub mod content;
 pub mod course;

@@ -59,6 +59,25 @@ pub use labels::{current_learner, live_local_pid};
 pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
 pub use store::{PodRecord, find_pods};
 
+/// Labels for what podlearn creates beside pods (a Service's proxy, a
+/// namespace network): the learner's and this process's, so `clean` and
+/// the sweep after a crash find them like a pod's objects.
+pub fn owned_labels(namespace: &str, name: &str, role: &str) -> BTreeMap<String, String> {
+    let mut l = labels::pod_labels(&labels::Owner::current(false), namespace, name);
+    l.insert(labels::ROLE.into(), role.into());
+    l
+}
+
+/// This process, as owner labels and records name it (`host:pid:start`).
+pub fn this_process() -> String {
+    labels::process_id(std::process::id()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Whether the process an owner id names has ended.
+pub fn process_is_dead(owner: &str) -> bool {
+    labels::owner_is_dead(owner)
+}
+
 /// A connection to the Docker engine, ready to run pods.
 #[derive(Clone)]
 pub struct Engine {
@@ -77,6 +96,10 @@ pub struct RunOptions {
     pub grace_override: Option<Duration>,
     /// Started by `run --detach`: never swept as a dead process's leftover.
     pub detached: bool,
+    /// The namespace network the sandbox joins (`crate::cluster`), with the
+    /// cluster's DNS search list; None: Docker's default bridge.
+    pub network: Option<String>,
+    pub dns_search: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -87,6 +110,8 @@ impl Default for RunOptions {
             allow_host_access: false,
             grace_override: None,
             detached: false,
+            network: None,
+            dns_search: Vec::new(),
         }
     }
 }
@@ -180,6 +205,14 @@ impl Engine {
                 .labels
                 .insert(labels::MANIFEST_FILE.into(), file.into());
         }
+        // The namespace network of the cluster controllers (`crate::cluster`);
+        // a hostNetwork pod keeps the host's.
+        if let Some(network) = &opts.network
+            && !pod.spec.host_network
+        {
+            plan.sandbox.network_mode = Some(network.clone());
+            plan.sandbox.dns_search = opts.dns_search.clone();
+        }
         let shared = worker::launch(
             self.api.clone(),
             pod.clone(),
@@ -206,6 +239,12 @@ pub struct RunningPod {
 impl RunningPod {
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The Docker id of the pod's sandbox (the cluster controllers give it
+    /// DNS aliases on the namespace network).
+    pub fn sandbox_id(&self) -> &str {
+        &self.shared().sandbox_id
     }
 
     fn shared(&self) -> &Arc<state::PodShared> {

@@ -11,12 +11,22 @@ use crate::exit::{Outcome, learner_error};
 use crate::runtime::{Engine, PodRecord};
 
 pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
+    if let Some(kind) = crate::cluster::get::Kind::of(args.kind) {
+        let out = &mut std::io::stdout().lock();
+        let wide = args.output == Some(OutputFormat::Wide);
+        return crate::cluster::get::print(out, ctx.color.out(), kind, args.name.as_deref(), wide);
+    }
     if !matches!(args.kind, GetKind::Pods | GetKind::All) {
         return Err(learner_error(
             "only `podlearn get pods` is available on this engine so far",
         ));
     }
-    pods::block_on(get(ctx, args))?
+    let all = args.kind == GetKind::All && args.output.is_none() && !args.watch;
+    let outcome = pods::block_on(get(ctx, args))??;
+    if all {
+        crate::cluster::get::print_all(&mut std::io::stdout().lock(), ctx.color.out())?;
+    }
+    Ok(outcome)
 }
 
 async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {

@@ -39,6 +39,10 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
     if blocking {
         return Ok(Outcome::Failed);
     }
+    // Services, Deployments, ReplicaSets, Jobs, CronJobs: the cluster controllers run the file.
+    if crate::cluster::session::has_cluster_objects(&m.loaded.objects) {
+        return crate::cluster::session::run_command(&m.loaded.objects, &args, out_style).await;
+    }
     let mut list: Vec<Pod> = m.loaded.pods().map(|(_, p)| p.clone()).collect();
     if let Some(key) = supervise::supervised_pod() {
         list.retain(|p| format!("{}/{}", p.metadata.namespace, p.metadata.name) == key);
@@ -55,6 +59,8 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
         allow_host_access: allow,
         grace_override: None,
         detached: args.detach,
+        network: None,
+        dns_search: Vec::new(),
     };
     if args.detach && !supervise::is_supervisor() {
         return supervise::spawn_and_wait(&list, &opts, out_style).await;

@@ -23,7 +23,14 @@ pub async fn remove_selected(api: &Api, sel: &BTreeMap<String, String>) -> anyho
     for (name, _) in volumes {
         api.remove_volume(&name).await?;
     }
-    Ok(n + m)
+    // Namespace networks (`crate::cluster`) last: they are left in place
+    // while another live podlearn of the learner still has pods on them.
+    let networks = api.list_networks(sel).await?;
+    let k = networks.len();
+    for name in networks {
+        api.remove_network(&name).await?;
+    }
+    Ok(n + m + k)
 }
 
 /// Pods (namespace, name) of `learner` whose owner process has died and
@@ -49,13 +56,27 @@ pub async fn sweep_dead(api: &Api, learner: &str) -> anyhow::Result<usize> {
         check(&l);
     }
     let mut removed = 0;
+    let any_dead = !dead.is_empty();
     for (ns, pod) in dead {
         let mut s = sel.clone();
         s.insert(labels::NAMESPACE.to_string(), ns);
         s.insert(labels::POD.to_string(), pod);
         removed += remove_selected(api, &s).await?;
     }
+    // A namespace network nobody uses any more goes too (one in use stays).
+    if any_dead {
+        for name in api.list_networks(&sel_networks(learner)).await? {
+            api.remove_network(&name).await?;
+        }
+    }
     Ok(removed)
+}
+
+fn sel_networks(learner: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (labels::MANAGED.to_string(), "true".to_string()),
+        (labels::LEARNER.to_string(), learner.to_string()),
+    ])
 }
 
 /// Whose objects `clean` removes.

@@ -21,6 +21,8 @@ use futures_util::{Stream, StreamExt};
 
 use super::plan::{ContainerSpec, MountSpec};
 
+mod network;
+
 /// The oldest engine API podlearn works with.
 const MIN_API: (u32, u32) = (1, 40);
 
@@ -158,6 +160,7 @@ impl Api {
             .collect();
         let host_config = HostConfig {
             network_mode: spec.network_mode.clone(),
+            dns_search: (!spec.dns_search.is_empty()).then(|| spec.dns_search.clone()),
             ipc_mode: spec.ipc_mode.clone(),
             pid_mode: spec.pid_mode.clone(),
             init: spec.init.then_some(true),

@@ -34,6 +34,8 @@ pub struct ContainerSpec {
     pub labels: BTreeMap<String, String>,
     pub hostname: Option<String>,
     pub network_mode: Option<String>,
+    /// DNS search domains (the cluster's, on a sandbox of a namespace network).
+    pub dns_search: Vec<String>,
     pub ipc_mode: Option<String>,
     pub pid_mode: Option<String>,
     /// Docker's tiny init as PID 1: reaps zombies, forwards signals.
@@ -410,6 +412,7 @@ fn plan_container(
         labels: l,
         hostname: None,
         network_mode: Some(sandbox.clone()),
+        dns_search: Vec::new(),
         ipc_mode: Some(if pod.spec.host_ipc {
             "host".into()
         } else {
