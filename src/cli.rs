@@ -390,7 +390,7 @@ pub struct WatchArgs {
 pub struct VerifyArgs {
     /// Only these exercises (default: all).
     pub ids: Vec<String>,
-    /// How many exercises to run at once (default: number of cores).
+    /// How many manifests to grade at once (default: 4 per core, from 4 to 8).
     #[arg(short, long)]
     pub jobs: Option<usize>,
 }

@@ -3,12 +3,15 @@
 //!
 //! See the README's architecture section for how the modules fit together.
 
+pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
 pub mod content;
 pub mod course;
+pub mod exercise;
 pub mod exit;
+pub mod grade;
 pub mod home;
 pub mod hosts;
 pub mod manifest;
@@ -19,10 +22,12 @@ pub mod podenv;
 pub mod probe;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod restart;
 pub mod runtime;
 pub mod status;
 pub mod term;
+pub mod workspace;
 
 #[cfg(test)]
 mod fixtures;

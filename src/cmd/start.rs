@@ -76,13 +76,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
             MenuItem::Continue { index, .. } | MenuItem::Lesson { index, .. } => {
                 read_lesson(ctx, &course, &store, index)
             }
-            MenuItem::Exercise { id, .. } => {
-                println!(
-                    "Start this exercise with {}\n",
-                    style.command(&format!("podlearn exercise {id}"))
-                );
-                Ok(())
-            }
+            MenuItem::Exercise { id, .. } => super::exercise::from_menu(ctx, &id),
             MenuItem::Progress => {
                 let has_quiz: Vec<bool> =
                     course.lessons.iter().map(|l| course.has_quiz(l)).collect();
@@ -107,8 +101,19 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Outcome> {
 
 /// The exercises the home menu and `podlearn progress` show, each after its
 /// lesson. The one place to feed them from the course's `exercises/`.
-pub(super) fn exercises(_course: &Course) -> Vec<ExerciseEntry> {
-    Vec::new()
+pub(super) fn exercises(course: &Course) -> Vec<ExerciseEntry> {
+    // A broken exercise is reported by the exercise commands (with its file
+    // and line); the menu still offers the lessons.
+    crate::exercise::Catalog::load(&course.source)
+        .map(|c| c.exercises)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| ExerciseEntry {
+            id: e.id,
+            title: e.title,
+            lesson: e.lesson,
+        })
+        .collect()
 }
 
 /// Show a lesson, remember it, then offer its quiz if it has one.

@@ -1,0 +1,346 @@
+//! The checks an exercise is graded by: what each kind asks for (as written in
+//! `exercise.toml`), and the outcome a grader reports for it.
+//!
+//! Static checks ([`static_checks`]) are pure functions of the validated
+//! `Pod`. Behavioral checks ([`behavior`]) observe a running pod through the
+//! narrow [`crate::grade::PodUnderTest`] trait, each bounded by a timeout.
+//! Every outcome says what was expected, what was observed, and a hint in the
+//! learner's words.
+
+pub mod behavior;
+mod behavior_signal;
+mod behavior_status;
+pub mod matcher;
+pub mod static_checks;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use matcher::{CountMatch, TextMatch};
+
+/// One `[[check]]` of an exercise: `id` and `hint` beside the fields of its kind
+/// (built by `exercise::format`, which reads the two and hands the rest to
+/// [`CheckSpec`]'s strict parser).
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// Unique within the exercise; known wrong answers name it.
+    pub id: String,
+    /// Told to the learner when the check fails, in the learner's terms.
+    pub hint: String,
+    pub spec: CheckSpec,
+}
+
+/// A duration written like `"5s"`, `"500ms"`, `"1m 30s"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Within(pub Duration);
+
+impl<'de> Deserialize<'de> for Within {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        humantime::parse_duration(&text).map(Within).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration ({e}); write e.g. \"5s\" or \"500ms\""
+            ))
+        })
+    }
+}
+
+impl Within {
+    pub const DEFAULT: Within = Within(Duration::from_secs(5));
+}
+
+/// Which list of the spec a static container check looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerList {
+    /// `spec.containers`.
+    #[default]
+    App,
+    /// Regular init containers (not sidecars).
+    Init,
+    /// Init containers with `restartPolicy: Always`.
+    Sidecar,
+}
+
+/// A container state as a check names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateName {
+    Waiting,
+    Running,
+    Terminated,
+}
+
+/// A file a `delete` check expects in a volume after the pod is gone (the
+/// grader backs that volume by a host folder, so it outlives the pod).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observe {
+    /// A volume of the learner's pod (usually an emptyDir).
+    pub volume: String,
+    /// A file inside that volume, relative to it.
+    pub path: String,
+    #[serde(default)]
+    pub content: Option<TextMatch>,
+}
+
+/// Every kind of check, tagged by `kind = "..."`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CheckSpec {
+    // ---- static: on the manifest -------------------------------------------
+    /// How many containers a list has, and which names it must include.
+    Containers {
+        #[serde(default)]
+        list: ContainerList,
+        #[serde(default)]
+        count: Option<CountMatch>,
+        #[serde(default)]
+        names: Vec<String>,
+    },
+    /// The image of one container (or of every container).
+    Image {
+        #[serde(default)]
+        container: Option<String>,
+        image: TextMatch,
+    },
+    /// A volume of a given type, optionally mounted into given containers.
+    Volume {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(rename = "type")]
+        volume_type: String,
+        #[serde(default)]
+        mounted_in: Vec<String>,
+    },
+    /// A field of the pod, by path (`spec.shareProcessNamespace`,
+    /// `spec.containers[web].ports[0].containerPort`): present, absent or equal.
+    Field {
+        path: String,
+        #[serde(default)]
+        equals: Option<toml::Value>,
+        #[serde(default)]
+        present: Option<bool>,
+    },
+
+    // ---- behavioral: on the running pod ------------------------------------
+    /// Run a command in a container; match exit code and output.
+    Exec {
+        container: String,
+        command: Vec<String>,
+        #[serde(default)]
+        exit_code: Option<i64>,
+        #[serde(default)]
+        stdout: Option<TextMatch>,
+        #[serde(default)]
+        stderr: Option<TextMatch>,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// An HTTP GET made from inside the pod (busybox `wget` in `container`).
+    Http {
+        container: String,
+        url: String,
+        #[serde(default)]
+        status: Option<u16>,
+        #[serde(default)]
+        body: Option<TextMatch>,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// A file in a container: exists (or not), and its content.
+    File {
+        container: String,
+        path: String,
+        #[serde(default = "yes")]
+        exists: bool,
+        #[serde(default)]
+        content: Option<TextMatch>,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// A container's logs (of the current run, or the previous one).
+    Logs {
+        container: String,
+        #[serde(default)]
+        previous: bool,
+        output: TextMatch,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// The pod phase reaches a value (and, with `hold`, keeps it that long).
+    Phase {
+        phase: String,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        hold: Option<Within>,
+    },
+    /// A container's state, reason, exit code, restart count.
+    ContainerState {
+        container: String,
+        #[serde(default)]
+        state: Option<StateName>,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        exit_code: Option<i64>,
+        #[serde(default)]
+        restart_count: Option<CountMatch>,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        hold: Option<Within>,
+    },
+    /// Readiness of one container, or of the pod (its Ready condition).
+    Ready {
+        #[serde(default)]
+        container: Option<String>,
+        ready: bool,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        hold: Option<Within>,
+    },
+    /// Container `first` terminated before container `then` started.
+    Order {
+        first: String,
+        then: String,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// What `ps` shows in a container: a process whose line matches.
+    Process {
+        container: String,
+        process: TextMatch,
+        #[serde(default)]
+        absent: bool,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// Send a signal (to PID 1 of `container`, or to the processes matching
+    /// `process`), then expect the container to end with an exit code.
+    Signal {
+        container: String,
+        #[serde(default = "term")]
+        signal: String,
+        #[serde(default)]
+        process: Option<String>,
+        #[serde(default)]
+        exit_code: Option<i64>,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// Delete the pod with a grace period (preStop hooks, then SIGTERM, then
+    /// SIGKILL): it must be gone within `within`, and what `observe` names must
+    /// have been written. Always the last check.
+    Delete {
+        grace: Within,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        observe: Option<Observe>,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn term() -> String {
+    "TERM".to_string()
+}
+
+impl CheckSpec {
+    /// The `kind` as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CheckSpec::Containers { .. } => "containers",
+            CheckSpec::Image { .. } => "image",
+            CheckSpec::Volume { .. } => "volume",
+            CheckSpec::Field { .. } => "field",
+            CheckSpec::Exec { .. } => "exec",
+            CheckSpec::Http { .. } => "http",
+            CheckSpec::File { .. } => "file",
+            CheckSpec::Logs { .. } => "logs",
+            CheckSpec::Phase { .. } => "phase",
+            CheckSpec::ContainerState { .. } => "container_state",
+            CheckSpec::Ready { .. } => "ready",
+            CheckSpec::Order { .. } => "order",
+            CheckSpec::Process { .. } => "process",
+            CheckSpec::Signal { .. } => "signal",
+            CheckSpec::Delete { .. } => "delete",
+        }
+    }
+
+    /// Static checks look only at the manifest and need no running pod.
+    pub fn is_static(&self) -> bool {
+        matches!(
+            self,
+            CheckSpec::Containers { .. }
+                | CheckSpec::Image { .. }
+                | CheckSpec::Volume { .. }
+                | CheckSpec::Field { .. }
+        )
+    }
+
+    /// The containers a behavioral check runs commands in or looks at.
+    pub fn containers(&self) -> Vec<&str> {
+        match self {
+            CheckSpec::Exec { container, .. }
+            | CheckSpec::Http { container, .. }
+            | CheckSpec::File { container, .. }
+            | CheckSpec::Logs { container, .. }
+            | CheckSpec::ContainerState { container, .. }
+            | CheckSpec::Process { container, .. }
+            | CheckSpec::Signal { container, .. } => vec![container.as_str()],
+            CheckSpec::Ready { container, .. } => container.iter().map(|c| c.as_str()).collect(),
+            CheckSpec::Order { first, then, .. } => vec![first.as_str(), then.as_str()],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    pub id: String,
+    pub kind: String,
+    pub passed: bool,
+    /// What the check wanted, in words.
+    pub expected: String,
+    /// What podlearn saw.
+    pub observed: String,
+    /// Shown when the check failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// How long the check took.
+    pub seconds: f64,
+}
+
+impl CheckOutcome {
+    /// An outcome for `check`, with its hint kept only when it failed.
+    pub fn new(check: &Check, passed: bool, expected: String, observed: String) -> Self {
+        CheckOutcome {
+            id: check.id.clone(),
+            kind: check.spec.kind().to_string(),
+            passed,
+            expected,
+            observed,
+            hint: (!passed).then(|| check.hint.clone()),
+            seconds: 0.0,
+        }
+    }
+
+    /// Everything the learner reads about this outcome, for matching a known
+    /// wrong answer's message.
+    pub fn text(&self) -> String {
+        format!(
+            "{}\n{}\n{}",
+            self.expected,
+            self.observed,
+            self.hint.as_deref().unwrap_or("")
+        )
+    }
+}

@@ -1,0 +1,136 @@
+//! The two checks that act on the pod before observing it: sending a signal
+//! into a container, and deleting the pod (preStop hooks, SIGTERM, then
+//! SIGKILL when the grace period runs out).
+
+use tokio::time::Instant;
+
+use super::behavior::{Look, eventually, exec};
+use super::behavior_status::{describe_container, find, last_exit};
+use super::matcher::show;
+use super::{Observe, Within};
+use crate::grade::{EvalCtx, PodError, PodUnderTest};
+
+/// Send `signal` to PID 1 of `container` (or to the processes matching
+/// `process`), then expect the container to end, with `exit_code` if given.
+pub(super) async fn signal<P: PodUnderTest>(
+    pod: &P,
+    ctx: &EvalCtx,
+    container: &str,
+    signal: &str,
+    process: &Option<String>,
+    exit_code: Option<i64>,
+    within: Option<Within>,
+) -> anyhow::Result<(bool, String, String)> {
+    let signal = signal.trim_start_matches("SIG").to_uppercase();
+    let target = match process {
+        Some(p) => format!("the processes matching {p:?} in {container}"),
+        None => format!("PID 1 of {container}"),
+    };
+    let mut want = format!("after SIG{signal} to {target}, {container} to end");
+    if let Some(c) = exit_code {
+        want.push_str(&format!(" with exit code {c}"));
+    }
+    let before = match pod.status().await {
+        Ok(s) => find(&s, container).map(|c| c.restart_count),
+        Err(PodError::Engine(e)) => return Err(e),
+        Err(PodError::Unavailable(_)) => None,
+    };
+    let Some(before) = before else {
+        return Ok((false, want, format!("no container {container} in the pod")));
+    };
+    let argv: Vec<String> = match process {
+        Some(p) => vec![
+            "pkill".into(),
+            format!("-{signal}"),
+            "-f".into(),
+            ctx.tokens.fill(p),
+        ],
+        None => vec!["kill".into(), "-s".into(), signal.clone(), "1".into()],
+    };
+    match exec(pod, ctx, container, &argv).await? {
+        Ok(out) if out.exit_code == 0 => {}
+        Ok(out) => {
+            let why = format!("the signal could not be sent: {}", show(&out.stderr, 120));
+            return Ok((false, want, why));
+        }
+        Err(why) => return Ok((false, want, why)),
+    }
+    let look = eventually(pod, ctx, within, async || {
+        let s = match pod.status().await {
+            Ok(s) => s,
+            Err(PodError::Unavailable(why)) => return Ok(Look::new(false, why)),
+            Err(PodError::Engine(e)) => return Err(e),
+        };
+        let Some(c) = find(&s, container) else {
+            return Ok(Look::new(false, format!("no container {container}")));
+        };
+        let ended = c.state.is_terminated() || c.restart_count > before;
+        let ok = ended && exit_code.is_none_or(|e| last_exit(c) == Some(e));
+        let observed = if ended {
+            describe_container(c)
+        } else {
+            format!("{} (the signal did not end it)", describe_container(c))
+        };
+        Ok(Look::new(ok, observed))
+    })
+    .await?;
+    Ok((look.passed, want, look.observed))
+}
+
+/// Delete the pod with `grace`; it must be gone within `within`, and the file
+/// `observe` names must have been written into its volume as it shut down
+/// (the grader backs that volume by a host folder, read after the delete).
+pub(super) async fn delete<P: PodUnderTest>(
+    pod: &P,
+    ctx: &EvalCtx,
+    grace: Within,
+    within: Option<Within>,
+    observe: Option<&Observe>,
+) -> anyhow::Result<(bool, String, String)> {
+    let t = &ctx.tokens;
+    let grace_words = format!("{:.0}s", grace.0.as_secs_f64());
+    let mut want = format!("deleting the pod (grace period {grace_words})");
+    if let Some(w) = within {
+        want.push_str(&format!(" to finish within {:.1}s", w.0.as_secs_f64()));
+    }
+    if let Some(o) = observe {
+        want.push_str(&format!(", writing {} into volume {}", o.path, o.volume));
+        if let Some(c) = &o.content {
+            want.push_str(&format!(" {}", c.describe(t)));
+        }
+    }
+    let started = Instant::now();
+    match pod.delete(grace.0).await {
+        Ok(()) | Err(PodError::Unavailable(_)) => {}
+        Err(PodError::Engine(e)) => return Err(e),
+    }
+    let took = started.elapsed();
+    let mut observed = format!("the pod was gone after {:.1}s", took.as_secs_f64());
+    let mut passed = within.is_none_or(|w| took <= w.0);
+    if took + std::time::Duration::from_millis(200) >= grace.0 {
+        observed.push_str(&format!(
+            " (the grace period of {grace_words} ran out: the containers were killed, they did not end on SIGTERM)"
+        ));
+    }
+    if let Some(o) = observe {
+        // The observed volume is backed by a host folder that outlives the pod.
+        let seen = ctx.observed_dir.as_ref().and_then(|d| {
+            std::fs::read_to_string(d.join(t.fill(&o.path).trim_start_matches('/'))).ok()
+        });
+        match seen.as_ref() {
+            None => {
+                passed = false;
+                observed.push_str(&format!(
+                    "; {} never appeared in volume {} while it shut down",
+                    o.path, o.volume
+                ));
+            }
+            Some(text) => {
+                let ok = o.content.as_ref().is_none_or(|c| c.matches(text, t));
+                passed &= ok;
+                observed.push_str(&format!("; {} holds {}", o.path, show(text, 120)));
+            }
+        }
+    }
+    Ok((passed, want, observed))
+}

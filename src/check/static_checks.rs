@@ -1,0 +1,283 @@
+//! Static checks: pure functions of the validated `Pod`, no engine needed.
+//!
+//! They answer "is the shape right?" (how many containers, which images and
+//! volumes, a field set or not). Whether the pod *works* is for the
+//! behavioral checks.
+
+use serde_json::Value;
+
+use super::{Check, CheckOutcome, CheckSpec, ContainerList};
+use crate::grade::Tokens;
+use crate::manifest::model::{Container, Pod, VolumeSource};
+
+/// Evaluate a static check against the pod. `None` for a behavioral check.
+pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcome> {
+    let (passed, expected, observed) = match &check.spec {
+        CheckSpec::Containers { list, count, names } => containers(pod, *list, count, names),
+        CheckSpec::Image { container, image } => {
+            let chosen: Vec<&Container> = pod
+                .spec
+                .all_containers()
+                .filter(|c| container.as_ref().is_none_or(|n| &c.name == n))
+                .collect();
+            let who = container
+                .as_ref()
+                .map_or("every container".to_string(), |n| {
+                    format!("container {n:?}")
+                });
+            let expected = format!("{who} to use an image {}", image.describe(tokens));
+            let seen = chosen
+                .iter()
+                .map(|c| format!("{}: {}", c.name, c.image))
+                .collect::<Vec<_>>();
+            let passed =
+                !chosen.is_empty() && chosen.iter().all(|c| image.matches(&c.image, tokens));
+            let observed = if chosen.is_empty() {
+                format!("no {who} in the pod")
+            } else {
+                seen.join(", ")
+            };
+            (passed, expected, observed)
+        }
+        CheckSpec::Volume {
+            name,
+            volume_type,
+            mounted_in,
+        } => volume(pod, name.as_deref(), volume_type, mounted_in),
+        CheckSpec::Field {
+            path,
+            equals,
+            present,
+        } => field(pod, path, equals.as_ref(), *present),
+        _ => return None,
+    };
+    Some(CheckOutcome::new(check, passed, expected, observed))
+}
+
+fn list_of(pod: &Pod, list: ContainerList) -> Vec<&Container> {
+    match list {
+        ContainerList::App => pod.spec.containers.iter().collect(),
+        ContainerList::Init => pod
+            .spec
+            .init_containers
+            .iter()
+            .filter(|c| !c.is_sidecar())
+            .collect(),
+        ContainerList::Sidecar => pod.spec.sidecars().collect(),
+    }
+}
+
+fn list_name(list: ContainerList) -> &'static str {
+    match list {
+        ContainerList::App => "containers",
+        ContainerList::Init => "init containers",
+        ContainerList::Sidecar => "native sidecars (init containers with restartPolicy: Always)",
+    }
+}
+
+fn containers(
+    pod: &Pod,
+    list: ContainerList,
+    count: &Option<super::CountMatch>,
+    names: &[String],
+) -> (bool, String, String) {
+    let found = list_of(pod, list);
+    let found_names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+    let noun = |n_is_one: bool| {
+        let name = list_name(list);
+        if n_is_one {
+            name.replacen("containers", "container", 1)
+                .replacen("sidecars", "sidecar", 1)
+        } else {
+            name.to_string()
+        }
+    };
+    let mut want = match count {
+        Some(c) => format!(
+            "{} {}",
+            c.describe(),
+            noun(*c == super::CountMatch::Exactly(1))
+        ),
+        None => noun(false),
+    };
+    if !names.is_empty() {
+        let joiner = if count.is_some() {
+            " named"
+        } else {
+            " including"
+        };
+        want.push_str(&format!("{joiner} {}", names.join(", ")));
+    }
+    let passed = count.is_none_or(|c| c.matches(found.len() as u32))
+        && names.iter().all(|n| found_names.contains(&n.as_str()));
+    let observed = if found.is_empty() {
+        format!("no {}", list_name(list))
+    } else {
+        let name = list_name(list);
+        // "1 container", "2 containers".
+        let name = if found.len() == 1 {
+            name.replacen("containers", "container", 1)
+                .replacen("sidecars", "sidecar", 1)
+        } else {
+            name.to_string()
+        };
+        format!("{} {name}: {}", found.len(), found_names.join(", "))
+    };
+    (passed, want, observed)
+}
+
+/// The API's name of a volume type (`emptyDir`, `configMap`, ...).
+pub fn volume_type_name(source: &VolumeSource) -> &'static str {
+    match source {
+        VolumeSource::EmptyDir { .. } => "emptyDir",
+        VolumeSource::HostPath { .. } => "hostPath",
+        VolumeSource::ConfigMap { .. } => "configMap",
+        VolumeSource::Secret { .. } => "secret",
+        VolumeSource::DownwardApi { .. } => "downwardAPI",
+        VolumeSource::Projected { .. } => "projected",
+        VolumeSource::PersistentVolumeClaim { .. } => "persistentVolumeClaim",
+    }
+}
+
+fn volume(
+    pod: &Pod,
+    name: Option<&str>,
+    volume_type: &str,
+    mounted_in: &[String],
+) -> (bool, String, String) {
+    let mut expected = match name {
+        Some(n) => format!("a {volume_type} volume named {n:?}"),
+        None => format!("a {volume_type} volume"),
+    };
+    if !mounted_in.is_empty() {
+        expected.push_str(&format!(", mounted in {}", mounted_in.join(" and ")));
+    }
+    let candidates = pod.spec.volumes.iter().filter(|v| {
+        name.is_none_or(|n| v.name == n)
+            && volume_type_name(&v.source).eq_ignore_ascii_case(volume_type)
+    });
+    let mut first_problem = None;
+    for v in candidates {
+        let missing: Vec<&str> = mounted_in
+            .iter()
+            .filter(|c| {
+                !pod.spec
+                    .all_containers()
+                    .any(|k| &k.name == *c && k.volume_mounts.iter().any(|m| m.name == v.name))
+            })
+            .map(|c| c.as_str())
+            .collect();
+        if missing.is_empty() {
+            return (true, expected, format!("volume {:?} as asked", v.name));
+        }
+        first_problem.get_or_insert_with(|| {
+            format!(
+                "volume {:?} is not mounted in {}",
+                v.name,
+                missing.join(" and ")
+            )
+        });
+    }
+    if let Some(problem) = first_problem {
+        return (false, expected, problem);
+    }
+    let seen: Vec<String> = pod
+        .spec
+        .volumes
+        .iter()
+        .map(|v| format!("{} ({})", v.name, volume_type_name(&v.source)))
+        .collect();
+    let observed = if seen.is_empty() {
+        "no volumes".to_string()
+    } else {
+        format!("volumes: {}", seen.join(", "))
+    };
+    (false, expected, observed)
+}
+
+fn field(
+    pod: &Pod,
+    path: &str,
+    equals: Option<&toml::Value>,
+    present: Option<bool>,
+) -> (bool, String, String) {
+    let root = serde_json::to_value(pod).unwrap_or(Value::Null);
+    let raw = lookup(&root, path);
+    let values: Vec<&Value> = raw.iter().copied().filter(|v| is_set(v)).collect();
+    let observed = if values.is_empty() {
+        format!("{path} is not set")
+    } else {
+        let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        format!("{path} = {}", shown.join(", "))
+    };
+    if let Some(want) = equals {
+        let want = toml_to_json(want);
+        // An unset boolean is false, as the API defaults it.
+        let passed = if values.is_empty() {
+            want == Value::Bool(false)
+        } else {
+            raw.iter().all(|v| **v == want)
+        };
+        return (passed, format!("{path} = {want}"), observed);
+    }
+    let want_present = present.unwrap_or(true);
+    let is_present = !values.is_empty();
+    let expected = if want_present {
+        format!("{path} to be set")
+    } else {
+        format!("{path} not to be set")
+    };
+    (is_present == want_present, expected, observed)
+}
+
+fn toml_to_json(v: &toml::Value) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Every value at `path`: dot-separated keys, each optionally followed by
+/// `[N]` (an index), `[*]` (every element) or `[name]` (the element whose
+/// `name` is that).
+pub fn lookup<'a>(root: &'a Value, path: &str) -> Vec<&'a Value> {
+    let mut current = vec![root];
+    for segment in path.split('.') {
+        let (key, selector) = match segment.split_once('[') {
+            Some((k, rest)) => (k, Some(rest.trim_end_matches(']'))),
+            None => (segment, None),
+        };
+        let mut next = Vec::new();
+        for v in current {
+            let Some(child) = v.get(key) else { continue };
+            match selector {
+                None => next.push(child),
+                Some(sel) => {
+                    let Some(items) = child.as_array() else {
+                        continue;
+                    };
+                    if sel == "*" {
+                        next.extend(items.iter());
+                    } else if let Ok(i) = sel.parse::<usize>() {
+                        next.extend(items.get(i));
+                    } else {
+                        next.extend(
+                            items
+                                .iter()
+                                .filter(|it| it.get("name").and_then(Value::as_str) == Some(sel)),
+                        );
+                    }
+                }
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// Nulls, `false`, empty lists and maps count as not set.
+fn is_set(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => false,
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        _ => true,
+    }
+}

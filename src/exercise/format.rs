@@ -1,0 +1,261 @@
+//! `exercise.toml`, read strictly: unknown keys, wrong types and broken
+//! references are errors that name the file, the line and what to write
+//! instead. The format is documented in `book/src/author/exercise-format.md`.
+
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use super::{Exercise, Inject, WrongAnswer};
+use crate::check::{Check, CheckSpec, TextMatch};
+
+/// The version of the format this podlearn reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExercise {
+    format_version: toml::Spanned<u32>,
+    title: String,
+    lesson: String,
+    #[serde(default)]
+    order: u32,
+    #[serde(default)]
+    time_scale: Option<f64>,
+    hints: Vec<String>,
+    #[serde(default)]
+    inject: Vec<toml::Spanned<Inject>>,
+    #[serde(default, rename = "check")]
+    checks: Vec<toml::Spanned<toml::Table>>,
+    #[serde(default)]
+    wrong: Vec<toml::Spanned<RawWrong>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWrong {
+    file: String,
+    fails: String,
+    message: String,
+}
+
+/// A problem in an exercise's files, for its author.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct FormatError {
+    pub file: String,
+    /// 1-based; 0 when the problem is not on one line (a missing file).
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parse `exercise.toml` (shown as `file` in messages). The task, starter,
+/// solution and wrong answers are filled in by the caller.
+pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> {
+    let err = |span: Option<Range<usize>>, message: String| FormatError {
+        file: file.to_string(),
+        line: span.map_or(0, |s| line_of(text, s.start)),
+        message,
+    };
+    let raw: RawExercise = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        err(e.span(), message)
+    })?;
+    if *raw.format_version.get_ref() != FORMAT_VERSION {
+        return Err(err(
+            Some(raw.format_version.span()),
+            format!(
+                "format_version {} is not one this podlearn reads: write format_version = {FORMAT_VERSION}",
+                raw.format_version.get_ref()
+            ),
+        ));
+    }
+    if raw.hints.is_empty() {
+        return Err(err(
+            None,
+            "give at least one hint: hints = [\"...\"]".into(),
+        ));
+    }
+
+    let mut injects = Vec::new();
+    for spanned in raw.inject {
+        let span = spanned.span();
+        let inject = spanned.into_inner();
+        let in_object = inject.configmap.is_some() || inject.secret.is_some();
+        let problem = if inject.env.is_none() && inject.file.is_none() && !in_object {
+            Some("an [[inject]] needs `env = \"NAME\"`, `file = \"/path\"`, or `configmap`/`secret = \"NAME\"` with `key`".to_string())
+        } else if in_object && inject.key.is_none() {
+            Some(
+                "an [[inject]] with `configmap` or `secret` needs `key = \"...\"`: the key it sets"
+                    .to_string(),
+            )
+        } else if inject.configmap.is_some() && inject.secret.is_some() {
+            Some("an [[inject]] sets a key of a `configmap` or of a `secret`, not both".to_string())
+        } else if inject.file.is_some() && inject.container.is_none() {
+            Some(
+                "an [[inject]] with `file` needs `container = \"...\"` to write it into"
+                    .to_string(),
+            )
+        } else if injects.iter().any(|i: &Inject| i.name == inject.name) {
+            Some(format!("two [[inject]] are called {:?}", inject.name))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            return Err(err(Some(span), p));
+        }
+        injects.push(inject);
+    }
+
+    let mut checks: Vec<Check> = Vec::new();
+    for spanned in raw.checks {
+        let span = spanned.span();
+        let check = parse_check(spanned.into_inner()).map_err(|m| err(Some(span.clone()), m))?;
+        if checks.iter().any(|c| c.id == check.id) {
+            return Err(err(
+                Some(span),
+                format!("two checks have the id {:?}", check.id),
+            ));
+        }
+        if let Some(problem) = check_problems(&check).into_iter().next() {
+            return Err(err(Some(span), format!("check {:?}: {problem}", check.id)));
+        }
+        checks.push(check);
+    }
+    if checks.is_empty() {
+        return Err(err(None, "an exercise needs at least one [[check]]".into()));
+    }
+    if let Some(pos) = checks
+        .iter()
+        .position(|c| matches!(c.spec, CheckSpec::Delete { .. }))
+        && pos + 1 != checks.len()
+    {
+        return Err(err(
+            None,
+            format!(
+                "check {:?} deletes the pod: it must be the last check",
+                checks[pos].id
+            ),
+        ));
+    }
+
+    // Every {{token}} must name an injection.
+    for (offset, _) in text.match_indices("{{") {
+        let rest = &text[offset + 2..];
+        let name = rest.split("}}").next().unwrap_or("");
+        if !injects.iter().any(|i| i.name == name) {
+            return Err(err(
+                Some(offset..offset),
+                format!("{{{{{name}}}}} names no [[inject]]: add one with name = {name:?}"),
+            ));
+        }
+    }
+
+    let mut wrong = Vec::new();
+    for spanned in raw.wrong {
+        let span = spanned.span();
+        let w = spanned.into_inner();
+        if !checks.iter().any(|c| c.id == w.fails) {
+            let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+            return Err(err(
+                Some(span),
+                format!(
+                    "fails = {:?} names no check (the checks are: {})",
+                    w.fails,
+                    ids.join(", ")
+                ),
+            ));
+        }
+        wrong.push(WrongAnswer {
+            file: w.file,
+            fails: w.fails,
+            message: w.message,
+            manifest: String::new(),
+        });
+    }
+
+    Ok(Exercise {
+        id: id.to_string(),
+        title: raw.title,
+        lesson: raw.lesson,
+        order: raw.order,
+        time_scale: raw.time_scale,
+        hints: raw.hints,
+        inject: injects,
+        checks,
+        wrong,
+        task: String::new(),
+        starter: String::new(),
+        solution: String::new(),
+    })
+}
+
+fn parse_check(mut table: toml::Table) -> Result<Check, String> {
+    let mut take = |key: &str| match table.remove(key) {
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(_) => Err(format!("`{key}` must be a non-empty string")),
+        None => Err(format!("every [[check]] needs `{key} = \"...\"`")),
+    };
+    let id = take("id")?;
+    let hint = take("hint")?;
+    if !table.contains_key("kind") {
+        return Err(format!(
+            "check {id:?} needs `kind = \"...\"` (see the list of check kinds)"
+        ));
+    }
+    let spec: CheckSpec = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| format!("check {id:?}: {}", e.message().trim()))?;
+    Ok(Check { id, hint, spec })
+}
+
+/// What a check's fields cannot be, beyond their types.
+fn check_problems(check: &Check) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut text = |m: &Option<TextMatch>| {
+        if let Some(m) = m {
+            out.extend(m.problems());
+        }
+    };
+    match &check.spec {
+        CheckSpec::Exec {
+            command,
+            stdout,
+            stderr,
+            ..
+        } => {
+            text(stdout);
+            text(stderr);
+            if command.is_empty() {
+                out.push("`command` must name a program".into());
+            }
+        }
+        CheckSpec::Http { body, .. } => text(body),
+        CheckSpec::File { content, .. } => text(content),
+        CheckSpec::Logs { output, .. } => text(&Some(output.clone())),
+        CheckSpec::Process { process, .. } => text(&Some(process.clone())),
+        CheckSpec::Image { image, .. } => text(&Some(image.clone())),
+        CheckSpec::Delete { observe, .. } => {
+            text(&observe.as_ref().and_then(|o| o.content.clone()))
+        }
+        CheckSpec::Phase { phase, .. }
+            if !["Pending", "Running", "Succeeded", "Failed"].contains(&phase.as_str()) =>
+        {
+            out.push(format!(
+                "phase {phase:?} is not a phase: write Pending, Running, Succeeded or Failed"
+            ));
+        }
+        CheckSpec::Field {
+            equals: Some(_),
+            present: Some(_),
+            ..
+        } => out.push("give `equals` or `present`, not both".into()),
+        _ => {}
+    }
+    out
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}

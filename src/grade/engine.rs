@@ -1,0 +1,162 @@
+//! The adapter between the grader and the rest of podlearn: manifests are
+//! read and validated by `manifest`, pods run by `runtime`. This is the only
+//! grading file that knows those modules' APIs.
+
+use std::io::Write;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+
+use super::{ExecOutput, Launcher, PodError, PodUnderTest};
+use crate::exit::LearnerError;
+use crate::manifest::model::{Object, Pod, Resource};
+use crate::podenv::Inputs;
+use crate::runtime::{Engine, RunOptions, RunningPod};
+use crate::status::PodStatus;
+use crate::term::Style;
+
+/// A learner's manifest, validated.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub objects: Vec<Object>,
+    /// Errors, or what the safety policy refuses without `--allow-host-access`.
+    pub has_errors: bool,
+}
+
+impl Manifest {
+    pub fn pods(&self) -> Vec<&Pod> {
+        self.objects
+            .iter()
+            .filter_map(|o| match &o.resource {
+                Resource::Pod(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Read and validate a manifest, writing its findings (if any) to `w`.
+pub fn load_manifest(
+    file: &str,
+    text: &str,
+    allow_host_access: bool,
+    style: Style,
+    w: &mut dyn Write,
+) -> anyhow::Result<Manifest> {
+    let loaded = crate::manifest::load_str(file, text);
+    let refused = !allow_host_access && !loaded.safety_violations().is_empty();
+    if !loaded.findings.is_empty() {
+        crate::manifest::render_text(&loaded, style, w)?;
+    }
+    if refused && !loaded.has_errors() {
+        writeln!(
+            w,
+            "podlearn does not run what the safety policy refuses (above) unless you pass --allow-host-access."
+        )?;
+    }
+    Ok(Manifest {
+        has_errors: loaded.has_errors() || refused,
+        objects: loaded.objects,
+    })
+}
+
+/// Starts pods on the Docker engine.
+pub struct EngineLauncher {
+    engine: Engine,
+    opts: RunOptions,
+}
+
+impl EngineLauncher {
+    /// Connect to the engine (the error says what to do when it does not
+    /// answer), and sweep what killed runs of this learner left behind.
+    pub async fn connect(opts: RunOptions) -> anyhow::Result<Self> {
+        let engine = Engine::connect().await?;
+        engine.sweep().await?;
+        Ok(EngineLauncher { engine, opts })
+    }
+}
+
+/// A pod running on the engine; deleting it consumes the runtime's handle.
+pub struct EnginePod(Mutex<Option<RunningPod>>);
+
+impl Launcher for EngineLauncher {
+    type Pod = EnginePod;
+    async fn launch(&self, pod: &Pod, objects: &[Object], scale: f64) -> anyhow::Result<EnginePod> {
+        let opts = RunOptions {
+            time_scale: scale,
+            ..self.opts.clone()
+        };
+        let running = self
+            .engine
+            .start_pod(pod, &Inputs::from_objects(objects), &opts)
+            .await?;
+        Ok(EnginePod(Mutex::new(Some(running))))
+    }
+}
+
+const DELETED: &str = "the pod has been deleted";
+
+impl PodUnderTest for EnginePod {
+    async fn status(&self) -> Result<PodStatus, PodError> {
+        match self.0.lock().await.as_ref() {
+            Some(p) => Ok(p.status().await),
+            None => Err(PodError::Unavailable(DELETED.into())),
+        }
+    }
+
+    async fn exec(
+        &self,
+        container: &str,
+        argv: &[String],
+        timeout: Duration,
+    ) -> Result<ExecOutput, PodError> {
+        let guard = self.0.lock().await;
+        let Some(p) = guard.as_ref() else {
+            return Err(PodError::Unavailable(DELETED.into()));
+        };
+        let out = p.exec(container, argv, timeout).await.map_err(classify)?;
+        Ok(ExecOutput {
+            exit_code: out.exit_code,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+
+    async fn logs(&self, container: &str, previous: bool) -> Result<String, PodError> {
+        let guard = self.0.lock().await;
+        let Some(p) = guard.as_ref() else {
+            return Err(PodError::Unavailable(DELETED.into()));
+        };
+        p.logs(container, previous).await.map_err(classify)
+    }
+
+    async fn delete(&self, grace: Duration) -> Result<(), PodError> {
+        let Some(p) = self.0.lock().await.take() else {
+            return Ok(());
+        };
+        p.delete(Some(grace)).await.map_err(PodError::Engine)
+    }
+}
+
+/// Tell "the learner's container cannot answer" from "the engine failed".
+fn classify(e: anyhow::Error) -> PodError {
+    let text = format!("{e:#}");
+    let learners = e.downcast_ref::<LearnerError>().is_some()
+        || [
+            "has not started yet",
+            "not found",
+            "is not running",
+            "status code 409",
+            "status code 404",
+            "timed out after",
+            "is restarting",
+            "is paused",
+        ]
+        .iter()
+        .any(|p| text.contains(p));
+    if learners {
+        PodError::Unavailable(text)
+    } else {
+        PodError::Engine(e)
+    }
+}
