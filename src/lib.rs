@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod phase;
 pub mod podenv;
 pub mod probe;
+pub mod render;
 pub mod restart;
 pub mod runtime;
 pub mod status;
