@@ -219,7 +219,21 @@ fn document(cx: &mut Cx, root: &Node) -> Option<Resource> {
         }
     };
     let Some(&(kind, want)) = KINDS.iter().find(|(k, _)| *k == kind) else {
-        unknown_kind(cx, &kind, kind_pos);
+        if let Some(want) = api_version_of(&kind)
+            && !KINDS.iter().any(|(k, _)| *k == kind)
+            && walk::closest(&kind, &KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>()).is_none()
+        {
+            unchecked_kind(
+                cx,
+                &kind,
+                kind_pos,
+                want,
+                api.as_deref(),
+                api_entry.map(|e| e.value.pos),
+            );
+        } else {
+            unknown_kind(cx, &kind, kind_pos);
+        }
         return None;
     };
     if let Some(api) = &api
@@ -258,6 +272,45 @@ fn document(cx: &mut Cx, root: &Node) -> Option<Resource> {
         );
     }
     kinds::read(cx, root, kind)
+}
+
+/// A real Kubernetes kind that podlearn neither checks nor runs (a
+/// PersistentVolumeClaim, a HorizontalPodAutoscaler): valid input, so a warning
+/// that says it is passed over, never silently dropped. Its apiVersion is still
+/// checked.
+fn unchecked_kind(
+    cx: &mut Cx,
+    kind: &str,
+    pos: Pos,
+    want: &str,
+    api: Option<&str>,
+    api_pos: Option<Pos>,
+) {
+    if let Some(api) = api
+        && api != want
+    {
+        cx.field("apiVersion", |cx| {
+            cx.error(
+                "wrong-api-version",
+                api_pos.unwrap_or(pos),
+                format!("kind {kind} is not served under apiVersion \"{api}\""),
+                format!("write `apiVersion: {want}` for a {kind}"),
+            )
+        });
+    }
+    let names: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+    cx.field("kind", |cx| {
+        cx.report(
+            Severity::Warning,
+            "unchecked-kind",
+            pos,
+            format!("{kind} is a real Kubernetes kind, but podlearn does not check or run it: it is passed over"),
+            Some(format!(
+                "a cluster would create it; on one machine podlearn runs only {}",
+                names.join(", ")
+            )),
+        )
+    });
 }
 
 fn unknown_kind(cx: &mut Cx, kind: &str, pos: Pos) {

@@ -21,6 +21,9 @@ pub struct CodeBlock {
     pub file: Option<String>,
     /// `mistake`: the block contains a mistake on purpose.
     pub mistake: bool,
+    /// `excerpt`: part of a manifest, shown to explain one field (not a whole
+    /// manifest, so it is not validated on its own).
+    pub excerpt: bool,
     /// The code, each line ending with `\n`.
     pub code: String,
     /// Columns to indent the block by (when nested in a list item).
@@ -34,6 +37,7 @@ impl CodeBlock {
             lang: None,
             file: None,
             mistake: false,
+            excerpt: false,
             code: String::new(),
             indent,
         };
@@ -45,6 +49,8 @@ impl CodeBlock {
                 }
             } else if word == "mistake" {
                 block.mistake = true;
+            } else if word == "excerpt" {
+                block.excerpt = true;
             } else if i == 0 && !word.contains('=') {
                 block.lang = Some(word.to_string());
             }
@@ -66,6 +72,10 @@ impl CodeBlock {
         if self.mistake {
             label.push(' ');
             label.push_str(&style.warn("(contains a mistake on purpose)"));
+        }
+        if self.excerpt {
+            label.push(' ');
+            label.push_str(&style.dim("(excerpt)"));
         }
         writeln!(out, "{pad}{}{label}", style.dim("┌─"))?;
         let gutter = style.dim("│");
@@ -134,7 +144,9 @@ mod tests {
         assert_eq!(b.file.as_deref(), Some("two-containers.yaml"));
         assert!(!b.mistake);
         let b = CodeBlock::from_info("yaml mistake", 0);
-        assert!(b.mistake && b.file.is_none());
+        assert!(b.mistake && b.file.is_none() && !b.excerpt);
+        let b = CodeBlock::from_info("yaml excerpt", 0);
+        assert!(b.excerpt && !b.mistake);
         let b = CodeBlock::from_info("file=\"x.json\"", 0);
         assert_eq!((b.lang, b.file.as_deref()), (None, Some("x.json")));
     }

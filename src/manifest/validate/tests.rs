@@ -359,6 +359,26 @@ fn wrong_api_version_and_unknown_kind_name_the_fix() {
 }
 
 #[test]
+fn real_kinds_podlearn_does_not_run_are_warnings_not_errors() {
+    let l = load("apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n");
+    assert!(!l.has_errors(), "{:?}", l.findings);
+    let f = one(&l, "unchecked-kind", "kind");
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("does not check or run"), "{}", f.message);
+    // Its apiVersion is still checked.
+    let l = load("apiVersion: v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n");
+    assert!(
+        one(&l, "wrong-api-version", "apiVersion")
+            .help
+            .unwrap()
+            .contains("autoscaling/v2")
+    );
+    // A near-typo of a kind podlearn runs stays an error with a suggestion.
+    let l = load("apiVersion: v1\nkind: Pods\nmetadata: {name: p}\n");
+    assert!(l.has_errors());
+}
+
+#[test]
 fn duplicate_keys_are_errors_at_the_duplicate() {
     let l = load(&pod(&format!(
         "{C}    image: nginx\n    imagePullpolicy: Always\n"
