@@ -47,8 +47,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
+use crate::cluster;
 use crate::manifest::Pod;
 use crate::podenv::Inputs;
 use crate::status::PodStatus;
@@ -97,7 +98,8 @@ pub struct RunOptions {
     /// Started by `run --detach`: never swept as a dead process's leftover.
     pub detached: bool,
     /// The namespace network the sandbox joins (`crate::cluster`), with the
-    /// cluster's DNS search list; None: Docker's default bridge.
+    /// cluster's DNS search list; None: the learner's own network for the
+    /// pod's namespace, made when needed.
     pub network: Option<String>,
     pub dns_search: Vec<String>,
 }
@@ -205,29 +207,67 @@ impl Engine {
                 .labels
                 .insert(labels::MANIFEST_FILE.into(), file.into());
         }
-        // The namespace network of the cluster controllers (`crate::cluster`);
-        // a hostNetwork pod keeps the host's.
-        if let Some(network) = &opts.network
-            && !pod.spec.host_network
-        {
-            plan.sandbox.network_mode = Some(network.clone());
-            plan.sandbox.dns_search = opts.dns_search.clone();
+        // Every pod joins its learner's namespace network (`crate::cluster`),
+        // as on a cluster: pods of one namespace reach each other by pod IP,
+        // other learners' pods cannot. A hostNetwork pod keeps the host's.
+        let network = (!pod.spec.host_network).then(|| {
+            let ns = &pod.metadata.namespace;
+            let name = opts
+                .network
+                .clone()
+                .unwrap_or_else(|| cluster::network::network_name(&owner.learner, ns));
+            let search = if opts.dns_search.is_empty() {
+                cluster::network::dns_search(ns)
+            } else {
+                opts.dns_search.clone()
+            };
+            (name, cleanup::network_labels(&owner.learner, ns), search)
+        });
+        if let Some((name, _, search)) = &network {
+            plan.sandbox.network_mode = Some(name.clone());
+            plan.sandbox.dns_search = search.clone();
         }
-        let shared = worker::launch(
-            self.api.clone(),
-            pod.clone(),
-            inputs,
-            owner,
-            plan,
-            opts.clone(),
-        )
-        .await
-        .with_context(|| format!("starting pod {}", pod.metadata.name))?;
+        // The network goes when its last pod is deleted, so another process's
+        // delete may remove it between `ensure` and the sandbox's start: then
+        // make it again and launch again (a failed launch leaves nothing).
+        let mut attempt = 0;
+        let shared = loop {
+            attempt += 1;
+            if let Some((name, labels, _)) = &network {
+                // One at a time in this process, so concurrent pods do not
+                // create twin networks (Docker allows duplicate names).
+                static ENSURE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+                let _one = ENSURE.lock().await;
+                cluster::network::ensure(self, name, labels).await?;
+            }
+            match worker::launch(
+                self.api.clone(),
+                pod.clone(),
+                inputs,
+                owner.clone(),
+                plan.clone(),
+                opts.clone(),
+            )
+            .await
+            {
+                Ok(shared) => break shared,
+                Err(e) if attempt < 3 && network.is_some() && network_vanished(&e) => continue,
+                Err(e) => return Err(e.context(format!("starting pod {}", pod.metadata.name))),
+            }
+        };
         Ok(RunningPod {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
         })
     }
+}
+
+/// Whether a launch failed because its network was removed meanwhile.
+fn network_vanished(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        let text = c.to_string();
+        text.contains("network") && text.contains("not found")
+    })
 }
 
 /// A pod started by this process.

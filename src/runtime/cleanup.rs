@@ -72,6 +72,20 @@ pub async fn sweep_dead(api: &Api, learner: &str) -> anyhow::Result<usize> {
     Ok(removed)
 }
 
+/// The labels of a learner's namespace network.
+pub(crate) fn network_labels(learner: &str, namespace: &str) -> BTreeMap<String, String> {
+    let mut l = sel_networks(learner);
+    l.insert(labels::NAMESPACE.to_string(), namespace.to_string());
+    l
+}
+
+/// Remove a learner's namespace network once no container uses it any more
+/// (the engine refuses while one does, which is fine: another pod still runs).
+pub(crate) async fn release_network(api: &Api, learner: &str, namespace: &str) {
+    let name = crate::cluster::network::network_name(learner, namespace);
+    let _ = api.remove_network(&name).await;
+}
+
 fn sel_networks(learner: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         (labels::MANAGED.to_string(), "true".to_string()),

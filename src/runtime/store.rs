@@ -425,10 +425,11 @@ impl Engine {
             }
         }
         super::cleanup::remove_selected(api, &sel).await?;
-        if let Some(l) = record.labels.get(labels::LEARNER)
-            && let Some(p) = super::live::path(l, &record.namespace, &record.name)
-        {
-            super::live::remove(&p);
+        if let Some(l) = record.labels.get(labels::LEARNER) {
+            if let Some(p) = super::live::path(l, &record.namespace, &record.name) {
+                super::live::remove(&p);
+            }
+            super::cleanup::release_network(api, l, &record.namespace).await;
         }
         Ok(())
     }

@@ -510,5 +510,8 @@ pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(300)).await;
         cleanup::remove_selected(&sh.api, &sh.pod_selector()).await?;
     }
+    if let Some(learner) = sh.plan.sandbox.labels.get(super::labels::LEARNER) {
+        cleanup::release_network(&sh.api, learner, &sh.pod.metadata.namespace).await;
+    }
     Ok(())
 }

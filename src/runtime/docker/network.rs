@@ -29,13 +29,50 @@ impl Api {
             )),
             Err(e) => {
                 let e = anyhow::Error::new(e);
-                if status_of(&e) == Some(404) {
-                    Ok(None)
-                } else {
-                    Err(e)
+                match status_of(&e) {
+                    Some(404) => Ok(None),
+                    // Docker does not keep network names unique: two podlearn
+                    // processes creating the same one at once make twins.
+                    Some(400) if e.to_string().contains("ambiguous") => {
+                        self.keep_oldest_network(name).await.map(Some)
+                    }
+                    _ => Err(e),
                 }
             }
         }
+    }
+
+    /// Of the networks named `name`, keep the oldest and remove the others
+    /// (the ones no container uses yet); the kept one's subnet.
+    async fn keep_oldest_network(&self, name: &str) -> anyhow::Result<String> {
+        let options = ListNetworksOptions {
+            filters: Some(HashMap::from([(
+                "name".to_string(),
+                vec![name.to_string()],
+            )])),
+        };
+        let mut twins: Vec<_> = self
+            .docker
+            .list_networks(Some(options))
+            .await?
+            .into_iter()
+            .filter(|n| n.name.as_deref() == Some(name))
+            .collect();
+        twins.sort_by(|a, b| a.created.cmp(&b.created));
+        let mut twins = twins.into_iter();
+        let kept = twins
+            .next()
+            .with_context(|| format!("network {name} disappeared"))?;
+        for twin in twins {
+            if let Some(id) = twin.id {
+                let _ = self.docker.remove_network(&id).await;
+            }
+        }
+        Ok(kept
+            .ipam
+            .and_then(|i| i.config)
+            .and_then(|c| c.into_iter().find_map(|c| c.subnet))
+            .unwrap_or_default())
     }
 
     pub async fn create_network(
