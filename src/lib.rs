@@ -20,6 +20,7 @@ pub mod phase;
 pub mod podenv;
 pub mod probe;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod restart;
 pub mod runtime;

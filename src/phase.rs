@@ -101,6 +101,20 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
     Phase::Pending
 }
 
+/// Recompute `status.phase` and `status.conditions` from the container
+/// statuses. A final phase (Succeeded, Failed) is kept: a finished pod does
+/// not come back to life.
+pub fn update_status(spec: &PodSpec, status: &mut PodStatus) {
+    if !status.phase.is_final() {
+        status.phase = pod_phase(
+            spec,
+            &status.init_container_statuses,
+            &status.container_statuses,
+        );
+    }
+    status.conditions = conditions(spec, status);
+}
+
 /// Whether a container has run at least once (now or before).
 fn has_run(s: &ContainerStatus) -> bool {
     !matches!(s.state, ContainerState::Waiting { .. })
@@ -132,8 +146,9 @@ pub fn initialized(spec: &PodSpec, status: &PodStatus) -> bool {
     })
 }
 
-/// The pod conditions the kubelet reports: PodScheduled, Initialized,
-/// ContainersReady and Ready, in that order (as `kubectl describe` lists them).
+/// The pod conditions the kubelet reports, in the kubelet's order:
+/// PodReadyToStartContainers (the sandbox has an IP), Initialized, Ready,
+/// ContainersReady, PodScheduled.
 ///
 /// ContainersReady needs every app container and every sidecar ready; Ready
 /// follows it (podlearn has no readiness gates). A finished pod is not ready,
@@ -142,7 +157,7 @@ pub fn conditions(spec: &PodSpec, status: &PodStatus) -> Vec<Condition> {
     let cond = |kind: &str, ok: bool, reason: &str| Condition {
         kind: kind.to_string(),
         status: if ok { "True" } else { "False" }.to_string(),
-        reason: (!ok).then(|| reason.to_string()),
+        reason: (!ok && !reason.is_empty()).then(|| reason.to_string()),
     };
     let finished = status.phase.is_final();
     let init_ok = initialized(spec, status);
@@ -165,14 +180,19 @@ pub fn conditions(spec: &PodSpec, status: &PodStatus) -> Vec<Condition> {
         "ContainersNotReady"
     };
     vec![
-        cond("PodScheduled", true, ""),
+        cond(
+            "PodReadyToStartContainers",
+            status.pod_ip.is_some() && !finished,
+            "",
+        ),
         cond(
             "Initialized",
-            init_ok || finished && status.phase == Phase::Succeeded,
+            init_ok || status.phase == Phase::Succeeded,
             "ContainersNotInitialized",
         ),
-        cond("ContainersReady", ready, not_ready_reason),
         cond("Ready", ready, not_ready_reason),
+        cond("ContainersReady", ready, not_ready_reason),
+        cond("PodScheduled", true, ""),
     ]
 }
 

@@ -145,6 +145,13 @@ impl BackOff {
     }
 }
 
+/// The kubelet's `BackOff` warning event message, emitted each time a
+/// restart has to wait: `Back-off restarting failed container web in pod
+/// web_default(uid)`.
+pub fn backoff_event_message(container: &str, pod: &str, namespace: &str, uid: &str) -> String {
+    format!("Back-off restarting failed container {container} in pod {pod}_{namespace}({uid})")
+}
+
 /// A whole-second duration the way Go prints it: `10s`, `1m20s`, `5m0s`.
 pub fn go_duration(d: Duration) -> String {
     let s = d.as_secs();
@@ -265,6 +272,14 @@ mod tests {
     fn bad_time_scale_counts_as_one() {
         assert_eq!(BackOff::new(0.0).time_scale(), 1.0);
         assert_eq!(BackOff::new(f64::NAN).time_scale(), 1.0);
+    }
+
+    #[test]
+    fn backoff_event_reads_like_the_kubelet() {
+        assert_eq!(
+            backoff_event_message("web", "web", "default", "u1"),
+            "Back-off restarting failed container web in pod web_default(u1)"
+        );
     }
 
     #[test]

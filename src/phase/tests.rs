@@ -157,6 +157,19 @@ fn restarting_sidecar_does_not_send_a_running_pod_back_to_pending() {
     assert_eq!(pod_phase(&s, &[log], &a), Phase::Running);
 }
 
+#[test]
+fn update_status_keeps_a_final_phase() {
+    let s = one(Never);
+    let mut st = pod_status(Phase::Pending, vec![], vec![app("web", exited(0))]);
+    update_status(&s, &mut st);
+    assert_eq!(st.phase, Phase::Succeeded);
+    assert_eq!(st.conditions.len(), 5);
+    // Even if a status later looks different, Succeeded stays.
+    st.container_statuses[0].state = running(1);
+    update_status(&s, &mut st);
+    assert_eq!(st.phase, Phase::Succeeded);
+}
+
 // --- conditions ---
 
 #[test]
@@ -175,13 +188,15 @@ fn conditions_follow_initialization_and_readiness() {
     assert_eq!(
         names,
         [
-            ("PodScheduled", "True"),
+            ("PodReadyToStartContainers", "True"),
             ("Initialized", "False"),
+            ("Ready", "False"),
             ("ContainersReady", "False"),
-            ("Ready", "False")
+            ("PodScheduled", "True"),
         ]
     );
     assert_eq!(c[1].reason.as_deref(), Some("ContainersNotInitialized"));
+    assert_eq!(c[2].reason.as_deref(), Some("ContainersNotReady"));
 
     let st = pod_status(
         Phase::Running,
@@ -201,11 +216,12 @@ fn conditions_need_sidecars_ready_and_say_pod_completed_when_done() {
         vec![log],
         vec![ready(app("web", running(2)))],
     );
-    assert_eq!(conditions(&s, &st)[3].status, "False");
+    assert_eq!(conditions(&s, &st)[2].status, "False");
 
     let st = pod_status(Phase::Succeeded, vec![], vec![app("web", exited(0))]);
     let c = conditions(&s, &st);
-    assert_eq!(c[3].reason.as_deref(), Some("PodCompleted"));
+    assert_eq!(c[2].reason.as_deref(), Some("PodCompleted"));
+    assert_eq!(c[1].status, "True");
 }
 
 // --- STATUS column (kubectl printPod) ---

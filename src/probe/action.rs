@@ -8,9 +8,11 @@
 //! | `sleep` (hooks) | the kubelet waits | the runtime waits [`ProbeAction::Sleep`] |
 //! | `grpc`, `https` | supported | not supported: [`ProbeAction::Unsupported`] |
 //!
-//! Why `nc` and not `wget`: the `wget` applet of Debian's static busybox (the
-//! image podlearn builds offline) crashes with a segmentation fault (exit 139)
-//! on every request, and busybox's small `nc` has no `-z`; `nc -e PROG` runs
+//! Why `nc` and not `wget`: busybox 1.35's `wget` (Debian's build, both the
+//! static and the dynamic one) crashes with a segmentation fault (exit 139)
+//! when given a timeout (`-T`), and without one a server that accepts but
+//! never answers would hang the probe. busybox's small `nc` has no `-z`, but
+//! `nc -e PROG` runs
 //! PROG on the connected socket, which gives both checks. Every command is
 //! wrapped in busybox `timeout`.
 //!
