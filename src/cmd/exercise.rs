@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: ExerciseArgs) -> anyhow::Result<Outcome> {
         "{}\n",
         style.strong(&format!("Exercise {}: {}", ex.id, ex.title))
     )?;
-    writeln!(out, "{}", ex.task.trim_end())?;
+    crate::markdown::render(ex.task.trim_end(), style, crate::term::width(), &mut out)?;
     writeln!(out)?;
     if written {
         writeln!(

@@ -99,7 +99,13 @@ pub fn run(ctx: &Ctx, args: WatchArgs) -> anyhow::Result<Outcome> {
                             "{}",
                             style.strong(&format!("Exercise {}: {}\n", next.id, next.title))
                         );
-                        println!("{}", next.task.trim_end());
+                        let mut out = std::io::stdout().lock();
+                        crate::markdown::render(
+                            next.task.trim_end(),
+                            style,
+                            crate::term::width(),
+                            &mut out,
+                        )?;
                     }
                     None => println!("{}", style.ok("That was the last exercise.")),
                 }
