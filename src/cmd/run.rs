@@ -66,9 +66,12 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
         return supervise::spawn_and_wait(&list, &opts, out_style).await;
     }
     let engine = Engine::connect().await?;
-    // What podlearn processes that were killed left behind goes first.
-    let _ = engine.sweep().await;
     let quiet = supervise::is_supervisor();
+    // What podlearn processes that were killed left behind goes first (for a
+    // detached pod, the `run --detach` that started this process swept).
+    if !quiet {
+        let _ = engine.sweep().await;
+    }
     let mut out = std::io::stdout().lock();
     if !quiet {
         banner(&mut out, &opts, out_style)?;

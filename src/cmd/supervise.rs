@@ -19,6 +19,9 @@ use crate::term::Style;
 use super::pods;
 
 const ENV: &str = "PODLEARN_SUPERVISE";
+/// Where a supervisor says its pod is past creating its containers (the
+/// `run --detach` that started it waits for that file, not by asking the engine).
+const READY_ENV: &str = "PODLEARN_SUPERVISE_READY";
 
 /// Whether this process is a detached pod's supervisor.
 pub fn is_supervisor() -> bool {
@@ -63,9 +66,12 @@ pub async fn spawn_and_wait(
         let stderr = std::fs::File::create(&log)
             .map(Stdio::from)
             .unwrap_or_else(|_| Stdio::null());
+        let ready = log.with_extension("ready");
+        let _ = std::fs::remove_file(&ready);
         let child = std::process::Command::new(&exe)
             .args(&args)
             .env(ENV, &key)
+            .env(READY_ENV, &ready)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
@@ -73,12 +79,18 @@ pub async fn spawn_and_wait(
             .process_group(0)
             .spawn()
             .context("starting the background podlearn process")?;
-        children.push((pod.metadata.name.clone(), child, log));
+        children.push((pod.metadata.name.clone(), child, log, ready));
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut rows = Vec::new();
-    for (name, mut child, log) in children {
+    for (name, mut child, log, ready) in children {
         loop {
+            // Ready first: a pod that completes at once may end its process
+            // right after saying so.
+            if ready.exists() || Instant::now() > deadline {
+                let _ = std::fs::remove_file(&ready);
+                break;
+            }
             if let Some(status) = child.try_wait()? {
                 let text = std::fs::read_to_string(&log).unwrap_or_default();
                 anyhow::bail!(
@@ -86,25 +98,16 @@ pub async fn spawn_and_wait(
                     text.trim()
                 );
             }
-            let found = crate::runtime::find_pods(
-                &engine,
-                Some(&crate::runtime::current_learner()),
-                Some(&name),
-            )
-            .await?;
-            if let Some(r) = found.first() {
-                let st = &r.status;
-                let settled = st
-                    .container_statuses
-                    .iter()
-                    .all(|c| c.container_id.is_some())
-                    || st.phase.is_final();
-                if settled || Instant::now() > deadline {
-                    rows.push(pods::columns(&r.pod, st, false).to_vec());
-                    break;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let found = crate::runtime::find_pods(
+            &engine,
+            Some(&crate::runtime::current_learner()),
+            Some(&name),
+        )
+        .await?;
+        if let Some(r) = found.first() {
+            rows.push(pods::columns(&r.pod, &r.status, false).to_vec());
         }
         // The child stays alive; dropping the handle does not kill it.
     }
@@ -125,6 +128,19 @@ pub async fn spawn_and_wait(
 /// The supervisor's life: be the pods' kubelet until they complete, are
 /// deleted by another process, or SIGTERM asks it to step aside.
 pub async fn serve(started: Vec<RunningPod>) -> anyhow::Result<Outcome> {
+    // Tell `run --detach` once every container is created (or the pod ended).
+    if let Some(path) = std::env::var_os(READY_ENV) {
+        for p in &started {
+            let settled = |st: &crate::status::PodStatus| {
+                st.container_statuses
+                    .iter()
+                    .all(|c| c.container_id.is_some())
+                    || st.phase.is_final()
+            };
+            p.wait_for(settled, Duration::from_secs(120)).await;
+        }
+        let _ = std::fs::write(path, b"ready\n");
+    }
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     loop {
