@@ -331,37 +331,43 @@ impl Cluster<'_> {
         }
     }
 
-    /// The running Pods a target names now (a controller's change).
-    async fn resolve(&self, target: &Target) -> anyhow::Result<Vec<String>> {
+    /// The running Pods a target names now (a controller's change); None
+    /// when the manifest has no such Pod or controller.
+    async fn resolve(&self, target: &Target) -> anyhow::Result<Option<Vec<String>>> {
         let observed = self.pods.observe().await?;
         Ok(match target {
-            Target::Pod(n) => self
-                .renamed
-                .get(n)
-                .filter(|r| observed.iter().any(|p| &p.name == *r))
-                .cloned()
-                .into_iter()
-                .collect(),
-            Target::Controller { kind, name } => self
-                .plane
-                .lock()
-                .await
-                .pods_of(kind, name, &observed)
-                .unwrap_or_default(),
+            Target::Pod(n) => self.renamed.get(n).map(|r| {
+                observed
+                    .iter()
+                    .filter(|p| &p.name == r)
+                    .map(|p| p.name.clone())
+                    .collect()
+            }),
+            Target::Controller { kind, name } => {
+                self.plane.lock().await.pods_of(kind, name, &observed)
+            }
         })
     }
 
-    /// The Pods of `target`, waiting up to `within` for at least one.
+    /// The Pods of `target`, waiting up to `within` for at least one; Err
+    /// (the learner's words) when the manifest has no such Pod or controller.
     async fn wait_for_pods(
         &self,
         target: &Target,
         within: Duration,
-    ) -> anyhow::Result<Vec<String>> {
+    ) -> anyhow::Result<Result<Vec<String>, String>> {
         let deadline = Instant::now() + within;
         loop {
-            let names = self.resolve(target).await?;
+            let Some(names) = self.resolve(target).await? else {
+                return Ok(Err(match target {
+                    Target::Pod(n) => format!("the manifest has no Pod named {n:?}"),
+                    Target::Controller { kind, name } => {
+                        format!("the manifest has no {} named {name:?}", kind_word(kind))
+                    }
+                }));
+            };
             if !names.is_empty() || Instant::now() >= deadline {
-                return Ok(names);
+                return Ok(Ok(names));
             }
             tokio::time::sleep(TICK).await;
         }
@@ -376,20 +382,25 @@ impl Cluster<'_> {
         ctx: &EvalCtx,
     ) -> anyhow::Result<CheckOutcome> {
         let within = within_of(&c.spec);
-        let names = self.wait_for_pods(target, within).await?;
-        if names.is_empty() {
-            return Ok(CheckOutcome::new(
-                c,
-                false,
-                format!("a running {}", target.show()),
-                match target {
-                    Target::Pod(n) if !self.renamed.contains_key(n) => {
-                        format!("the manifest has no Pod named {n:?}")
-                    }
-                    _ => format!("no Pod of {} is running", target.show()),
-                },
-            ));
-        }
+        let names = match self.wait_for_pods(target, within).await? {
+            Ok(names) if !names.is_empty() => names,
+            Ok(_) => {
+                return Ok(CheckOutcome::new(
+                    c,
+                    false,
+                    format!("a running {}", target.show()),
+                    format!("no Pod of {} is running", target.show()),
+                ));
+            }
+            Err(why) => {
+                return Ok(CheckOutcome::new(
+                    c,
+                    false,
+                    format!("a running {}", target.show()),
+                    why,
+                ));
+            }
+        };
         let any =
             matches!(c.spec, CheckSpec::Logs { .. }) && matches!(target, Target::Controller { .. });
         let mut last = None;
@@ -497,17 +508,19 @@ impl Cluster<'_> {
         within: Duration,
         ctx: &EvalCtx,
     ) -> anyhow::Result<CheckOutcome> {
-        let names = self.wait_for_pods(target, within).await?;
-        let Some(victim) = names.first().cloned() else {
-            return Ok(CheckOutcome::new(
-                c,
-                false,
-                format!("a Pod of {} to delete", target.show()),
-                format!(
-                    "{} has no running Pod (is it in the manifest?)",
-                    target.show()
-                ),
-            ));
+        let victim = match self.wait_for_pods(target, within).await? {
+            Ok(names) if !names.is_empty() => names[0].clone(),
+            found => {
+                let why = found
+                    .err()
+                    .unwrap_or_else(|| format!("{} has no running Pod", target.show()));
+                return Ok(CheckOutcome::new(
+                    c,
+                    false,
+                    format!("a Pod of {} to delete", target.show()),
+                    why,
+                ));
+            }
         };
         self.pods.delete_pod(&victim).await?;
         let Target::Controller { kind, name } = target else {
@@ -576,6 +589,16 @@ impl Cluster<'_> {
             }
             tokio::time::sleep(every.max(Duration::from_millis(100))).await;
         }
+    }
+}
+
+/// A controller kind as the learner writes it in a manifest.
+fn kind_word(kind: &str) -> &str {
+    match kind {
+        "deployment" => "Deployment",
+        "replicaset" => "ReplicaSet",
+        "job" => "Job",
+        other => other,
     }
 }
 
