@@ -68,7 +68,7 @@ fn running(learner: &str, pod: &str) -> bool {
 }
 
 fn start_run(learner: &str, file: &std::path::Path, pod: &str) -> Child {
-    let child = podlearn(learner)
+    let mut child = podlearn(learner)
         .arg("run")
         .arg(file)
         .stdout(Stdio::null())
@@ -77,7 +77,11 @@ fn start_run(learner: &str, file: &std::path::Path, pod: &str) -> Child {
         .unwrap();
     let t = Instant::now();
     while !running(learner, pod) {
-        assert!(t.elapsed() < Duration::from_secs(60), "pod {pod} never ran");
+        if t.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("pod {pod} never ran");
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
     child
@@ -109,6 +113,7 @@ fn wait_exit(mut child: Child) -> std::process::ExitStatus {
 fn sigint_deletes_the_pods_gracefully() {
     let learner = isolate();
     let dir = tempfile::tempdir().unwrap();
+    let _sweep = Sweep(learner.clone(), Some("on-int"));
     let child = start_run(&learner, &manifest(dir.path(), "on-int"), "on-int");
     signal(&child, "-INT");
     let status = wait_exit(child);
@@ -120,6 +125,7 @@ fn sigint_deletes_the_pods_gracefully() {
 fn sigterm_deletes_the_pods_gracefully() {
     let learner = isolate();
     let dir = tempfile::tempdir().unwrap();
+    let _sweep = Sweep(learner.clone(), Some("on-term"));
     let child = start_run(&learner, &manifest(dir.path(), "on-term"), "on-term");
     signal(&child, "-TERM");
     wait_exit(child);
@@ -130,6 +136,7 @@ fn sigterm_deletes_the_pods_gracefully() {
 fn after_sigkill_the_next_start_sweeps_but_keeps_detached_pods() {
     // A learner of its own: `get` sweeps the whole learner's leftovers.
     let learner = format!("{}-kill", isolate());
+    let _sweep = Sweep(learner.clone(), None);
     let dir = tempfile::tempdir().unwrap();
     let detached = podlearn(&learner)
         .args(["run", "--detach"])

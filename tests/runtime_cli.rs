@@ -55,6 +55,7 @@ fn text(o: &std::process::Output) -> String {
 #[test]
 fn a_detached_pod_is_seen_and_managed_from_other_processes() {
     let learner = isolate();
+    let _sweep = Sweep(learner.clone(), None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("crasher.yaml");
     std::fs::write(&file, CRASHER).unwrap();

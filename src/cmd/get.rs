@@ -2,12 +2,13 @@
 //! the engine records them, started by this or any other podlearn process.
 
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::cli::{GetArgs, GetKind, OutputFormat};
 use crate::cmd::Ctx;
 use crate::cmd::pods;
 use crate::exit::{Outcome, learner_error};
+use crate::render::{self, PodRow};
 use crate::runtime::{Engine, PodRecord};
 
 pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
@@ -36,10 +37,13 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     match args.output {
         Some(OutputFormat::Json) => {
-            let items: Vec<_> = list.iter().map(object).collect();
-            let v = if args.name.is_some() && items.len() == 1 {
-                items.into_iter().next().unwrap_or_default()
+            let v = if args.name.is_some() && list.len() == 1 {
+                render::pod_value(&list[0].pod, &list[0].status)
             } else {
+                let items: Vec<_> = list
+                    .iter()
+                    .map(|r| render::pod_value(&r.pod, &r.status))
+                    .collect();
                 serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -49,7 +53,7 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
                 if i > 0 {
                     writeln!(out, "---")?;
                 }
-                write!(out, "{}", serde_saphyr::to_string(&object(r))?)?;
+                write!(out, "{}", render::pod_yaml(&r.pod, &r.status))?;
             }
         }
         wide => {
@@ -61,22 +65,14 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Success);
             }
             let wide = wide == Some(OutputFormat::Wide);
-            let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
-            if wide {
-                header.extend(["IP", "NODE"]);
-            }
-            let rows = rows(&list, wide);
-            let t = pods::table(&header, &rows);
-            for (i, line) in t.lines().enumerate() {
-                if i == 0 {
-                    writeln!(out, "{}", style.strong(line))?;
-                } else {
-                    writeln!(out, "{line}")?;
-                }
-            }
+            let table: Vec<PodRow> = list
+                .iter()
+                .map(|r| PodRow::new(&r.pod, &r.status, false))
+                .collect();
+            render::pods_table_styled(&table, wide, SystemTime::now(), style, &mut out)?;
             if args.watch {
                 drop(out);
-                watch(&engine, args.name.as_deref(), wide, rows).await?;
+                watch(&engine, args.name.as_deref(), wide, rows(&list, wide)).await?;
             }
         }
     }
@@ -124,20 +120,4 @@ async fn watch(
         }
         last = now;
     }
-}
-
-/// The pod as `kubectl get -o json` shapes it: apiVersion, kind, metadata,
-/// spec, status.
-pub fn object(r: &PodRecord) -> serde_json::Value {
-    let mut status = serde_json::to_value(&r.status).unwrap_or_default();
-    if let Some(m) = status.as_object_mut() {
-        m.insert("hostIP".into(), "172.17.0.1".into());
-    }
-    serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": r.pod.metadata,
-        "spec": r.pod.spec,
-        "status": status,
-    })
 }

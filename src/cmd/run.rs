@@ -14,7 +14,7 @@ use crate::exit::{Outcome, learner_error};
 use crate::manifest::{Pod, Severity, render_text};
 use crate::podenv::Inputs;
 use crate::runtime::{self, Engine, RunOptions, RunningPod};
-use crate::status::{Event, Phase};
+use crate::status::Phase;
 use crate::term::Style;
 
 use super::supervise;
@@ -161,7 +161,12 @@ async fn foreground(started: Vec<RunningPod>, style: Style) -> anyhow::Result<Ou
             let cols = pods::columns(pod, &st, false);
             let mut out = std::io::stdout().lock();
             for ev in &st.events[seen_events[i]..] {
-                writeln!(out, "{}", style.dim(&event_line(&pod.metadata.name, ev)))?;
+                writeln!(
+                    out,
+                    "{}  {}",
+                    style.dim(&pod.metadata.name),
+                    crate::render::events_line_styled(ev, style)
+                )?;
             }
             seen_events[i] = st.events.len();
             let changed = last.get(i).is_none_or(|l| l[1..4] != cols[1..4]);
@@ -259,19 +264,5 @@ fn watch_row(cols: &[String; 5], name_width: usize) -> String {
     format!(
         "{:<name_width$}   {:<5}   {:<24}   {:<12}   {}",
         cols[0], cols[1], cols[2], cols[3], cols[4]
-    )
-}
-
-/// One event as a watch line: `pod  Normal  Started  spec.containers{web}: Started container web`.
-pub fn event_line(pod: &str, ev: &Event) -> String {
-    format!(
-        "  {pod}  {}  {}  {}{}",
-        ev.kind,
-        ev.reason,
-        ev.object
-            .as_deref()
-            .map(|o| format!("{o}: "))
-            .unwrap_or_default(),
-        ev.message
     )
 }

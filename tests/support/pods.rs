@@ -196,3 +196,57 @@ pub const LONG: Duration = Duration::from_secs(30);
 pub fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
+
+/// Removes every object of a learner when dropped, so a test that fails
+/// half-way leaves nothing behind either: first the background podlearn
+/// processes that run its detached pods, then containers and volumes.
+/// `Sweep(learner, Some(pod))` only removes that pod's objects.
+pub struct Sweep(pub String, pub Option<&'static str>);
+
+impl Drop for Sweep {
+    fn drop(&mut self) {
+        let filter = format!("label=io.podlearn.learner={}", self.0);
+        let pod = format!("label=io.podlearn.pod={}", self.1.unwrap_or(""));
+        let filters = |c: &mut Command| {
+            c.args(["--filter", &filter]);
+            if self.1.is_some() {
+                c.args(["--filter", &pod]);
+            }
+        };
+        let mut ps = Command::new("docker");
+        ps.args(["ps", "-a", "--format", "{{.Label \"io.podlearn.owner\"}}"]);
+        filters(&mut ps);
+        let owners = ps
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for owner in owners.lines() {
+            if let Some(pid) = owner.split(':').nth(1) {
+                let _ = Command::new("kill").args(["-TERM", pid]).output();
+            }
+        }
+        for _ in 0..2 {
+            for (list, rm) in [
+                (["ps", "-a"], ["rm", "-f"]),
+                (["volume", "ls"], ["volume", "rm"]),
+            ] {
+                let mut ls = Command::new("docker");
+                ls.args(list).arg("-q");
+                filters(&mut ls);
+                let out = ls
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                    .unwrap_or_default();
+                let ids: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+                if !ids.is_empty() {
+                    let _ = Command::new("docker").args(rm).args(&ids).output();
+                }
+            }
+            if !std::thread::panicking() {
+                break;
+            }
+            // A background process may have been creating a container.
+            std::thread::sleep(Duration::from_millis(1500));
+        }
+    }
+}
