@@ -10,6 +10,7 @@
 pub mod behavior;
 mod behavior_signal;
 mod behavior_status;
+pub mod cluster_checks;
 pub mod matcher;
 pub mod static_checks;
 
@@ -28,6 +29,10 @@ pub struct Check {
     pub id: String,
     /// Told to the learner when the check fails, in the learner's terms.
     pub hint: String,
+    /// `pod = "..."`: which Pod of a whole manifest the check looks at (a
+    /// Pod's name, `deployment/NAME`, `replicaset/NAME` or `job/NAME`). None:
+    /// the exercise's one Pod.
+    pub pod: Option<String>,
     pub spec: CheckSpec,
 }
 
@@ -242,6 +247,45 @@ pub enum CheckSpec {
         #[serde(default)]
         observe: Option<Observe>,
     },
+
+    // ---- cluster: on the controllers of a whole manifest --------------------
+    /// How many ready endpoints a Service has.
+    Endpoints {
+        service: String,
+        count: CountMatch,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// How many Pods of a Deployment (or ReplicaSet) are ready.
+    Replicas {
+        deployment: String,
+        ready: CountMatch,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        hold: Option<Within>,
+    },
+    /// Delete one Pod of the controller named by the check's `pod`
+    /// (`deployment/NAME`), then expect it back at `then_ready` ready Pods
+    /// without the deleted one.
+    DeletePod {
+        then_ready: u32,
+        #[serde(default)]
+        within: Option<Within>,
+    },
+    /// A Job's status: its succeeded and failed Pods, and how it ended.
+    Job {
+        job: String,
+        #[serde(default)]
+        succeeded: Option<CountMatch>,
+        #[serde(default)]
+        failed: Option<CountMatch>,
+        /// true: it ends Complete; false: it ends Failed.
+        #[serde(default)]
+        complete: Option<bool>,
+        #[serde(default)]
+        within: Option<Within>,
+    },
 }
 
 fn yes() -> bool {
@@ -271,6 +315,10 @@ impl CheckSpec {
             CheckSpec::Process { .. } => "process",
             CheckSpec::Signal { .. } => "signal",
             CheckSpec::Delete { .. } => "delete",
+            CheckSpec::Endpoints { .. } => "endpoints",
+            CheckSpec::Replicas { .. } => "replicas",
+            CheckSpec::DeletePod { .. } => "delete_pod",
+            CheckSpec::Job { .. } => "job",
         }
     }
 
@@ -282,6 +330,18 @@ impl CheckSpec {
                 | CheckSpec::Image { .. }
                 | CheckSpec::Volume { .. }
                 | CheckSpec::Field { .. }
+        )
+    }
+
+    /// Cluster checks look at Services and controllers of a whole manifest,
+    /// not at one Pod.
+    pub fn is_cluster(&self) -> bool {
+        matches!(
+            self,
+            CheckSpec::Endpoints { .. }
+                | CheckSpec::Replicas { .. }
+                | CheckSpec::DeletePod { .. }
+                | CheckSpec::Job { .. }
         )
     }
 

@@ -51,6 +51,17 @@ impl Exercise {
             _ => None,
         })
     }
+
+    /// Whether the exercise grades a whole manifest (Services, controllers,
+    /// several Pods): a check or an injection names its Pod, or a check
+    /// looks at a Service or a controller.
+    pub fn is_multi(&self) -> bool {
+        self.inject.iter().any(|i| i.pod.is_some())
+            || self
+                .checks
+                .iter()
+                .any(|c| c.pod.is_some() || c.spec.is_cluster())
+    }
 }
 
 /// A value known only at run time (see `grade::Tokens`).
@@ -80,6 +91,11 @@ pub struct Inject {
     pub secret: Option<String>,
     #[serde(default)]
     pub key: Option<String>,
+    /// The Pod it goes to in a whole manifest: a Pod's name, or
+    /// `deployment/NAME`, `replicaset/NAME`, `job/NAME` for the template of a
+    /// controller (every replica gets the same value). Default: every Pod.
+    #[serde(default)]
+    pub pod: Option<String>,
 }
 
 /// What kind of value to make.

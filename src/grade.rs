@@ -6,6 +6,7 @@
 //! The engine is reached only through [`Launcher`] and [`PodUnderTest`]: the
 //! real adapter is in [`engine`], a recording fake in [`fake`] for tests.
 
+pub mod cluster;
 pub mod engine;
 pub mod fake;
 pub mod session;
@@ -21,7 +22,7 @@ pub use tokens::{Tokens, random_hex};
 
 use crate::check::{self, CheckOutcome};
 use crate::exercise::{Exercise, Inject};
-use crate::manifest::model::{EnvVar, Object, Pod, Resource, VolumeSource};
+use crate::manifest::model::{EnvVar, Object, Pod, PodSpec, Resource, VolumeSource};
 use crate::report::GradeReport;
 use crate::status::PodStatus;
 
@@ -80,6 +81,23 @@ pub trait Launcher {
         objects: &[Object],
         time_scale: f64,
     ) -> anyhow::Result<Self::Pod>;
+
+    /// Grade a whole manifest (Pods, Services, Deployments, Jobs) for an
+    /// exercise that names its Pods (see [`cluster`]). A launcher of single
+    /// Pods says it cannot.
+    async fn grade_objects(
+        &self,
+        exercise: &Exercise,
+        objects: &[Object],
+        opts: &GradeOptions,
+        progress: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<GradeReport> {
+        let _ = (objects, opts, progress);
+        anyhow::bail!(
+            "exercise {} grades a whole manifest, which this launcher cannot run",
+            exercise.id
+        )
+    }
 }
 
 /// What every behavioral check needs besides the pod.
@@ -240,7 +258,7 @@ pub async fn grade<L: Launcher>(
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM: either way the pod must be removed first.
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -319,23 +337,7 @@ pub fn prepare(
     }
     pod.metadata.name = format!("{base}-{}", &random_hex()[..6]);
     for inject in &exercise.inject {
-        let Some(env) = &inject.env else { continue };
-        let value = tokens.get(&inject.name).unwrap_or_default().to_string();
-        let all = pod
-            .spec
-            .init_containers
-            .iter_mut()
-            .chain(pod.spec.containers.iter_mut());
-        for c in all {
-            if inject.containers.is_empty() || inject.containers.contains(&c.name) {
-                c.env.retain(|e| &e.name != env);
-                c.env.push(EnvVar {
-                    name: env.clone(),
-                    value: Some(value.clone()),
-                    value_from: None,
-                });
-            }
-        }
+        set_env(&mut pod.spec, inject, tokens);
     }
     if let (Some(name), Some(dir)) = (exercise.observed_volume(), observed_dir) {
         // The volume's files must outlive the pod (a preStop hook writes
@@ -348,6 +350,26 @@ pub fn prepare(
         }
     }
     pod
+}
+
+/// Set an `env` injection's variable in the containers of `spec` it names.
+pub fn set_env(spec: &mut PodSpec, inject: &Inject, tokens: &Tokens) {
+    let Some(env) = &inject.env else { return };
+    let value = tokens.get(&inject.name).unwrap_or_default().to_string();
+    let all = spec
+        .init_containers
+        .iter_mut()
+        .chain(spec.containers.iter_mut());
+    for c in all {
+        if inject.containers.is_empty() || inject.containers.contains(&c.name) {
+            c.env.retain(|e| &e.name != env);
+            c.env.push(EnvVar {
+                name: env.clone(),
+                value: Some(value.clone()),
+                value_from: None,
+            });
+        }
+    }
 }
 
 /// A fresh host folder for an observed volume, writable by any container user.

@@ -54,8 +54,11 @@ fn builtin_course_exercises_each_have_two_wrong_answers_and_a_run_time_value() {
             "signal-across",
             "shared-hostname",
             "shared-memory",
+            "service-dns",
             "downward-env",
-            "config-and-secret"
+            "config-and-secret",
+            "deployment-three",
+            "job-completions"
         ]
     );
     for ex in &catalog.exercises {
@@ -231,4 +234,56 @@ fn a_course_folder_is_read_the_same_way_and_missing_files_are_named() {
     assert_eq!(catalog.get("mine").unwrap().task, "Do it");
     let unknown = catalog.get("mien").unwrap_err().to_string();
     assert!(unknown.contains("Did you mean \"mine\"?"), "{unknown}");
+}
+
+#[test]
+fn pod_targets_and_cluster_checks_parse_and_their_mistakes_are_named() {
+    let ok = parse(
+        "[[inject]]\nname = \"r\"\nenv = \"R\"\npod = \"deployment/web\"\n\
+         [[check]]\nid = \"ready\"\nkind = \"replicas\"\ndeployment = \"web\"\nready = 3\nhint = \"h\"\n\
+         [[check]]\nid = \"serves\"\nkind = \"http\"\npod = \"deployment/web\"\ncontainer = \"web\"\nurl = \"http://localhost/\"\nbody = { contains = \"{{r}}\" }\nhint = \"h\"\n\
+         [[check]]\nid = \"back\"\nkind = \"delete_pod\"\npod = \"deployment/web\"\nthen_ready = 3\nhint = \"h\"\n",
+    )
+    .unwrap();
+    assert!(ok.is_multi());
+    assert_eq!(ok.checks[1].pod.as_deref(), Some("deployment/web"));
+    assert!(matches!(
+        ok.checks[2].spec,
+        CheckSpec::DeletePod { then_ready: 3, .. }
+    ));
+    assert_eq!(ok.inject[0].pod.as_deref(), Some("deployment/web"));
+
+    let e = error(
+        "[[check]]\nid = \"a\"\nkind = \"logs\"\npod = \"statefulset/db\"\ncontainer = \"c\"\noutput = { contains = \"x\" }\nhint = \"h\"\n",
+    );
+    assert!(
+        e.message
+            .contains("deployment/NAME, replicaset/NAME or job/NAME"),
+        "{e}"
+    );
+    assert_eq!(e.line, 5);
+    let e = error(
+        "[[check]]\nid = \"a\"\nkind = \"delete_pod\"\npod = \"web\"\nthen_ready = 1\nhint = \"h\"\n",
+    );
+    assert!(
+        e.message.contains("needs `pod = \"deployment/NAME\"`"),
+        "{e}"
+    );
+    let e = error("[[check]]\nid = \"a\"\nkind = \"job\"\njob = \"pi\"\nhint = \"h\"\n");
+    assert!(
+        e.message
+            .contains("at least one of `succeeded`, `failed`, `complete`"),
+        "{e}"
+    );
+    let e = error(
+        "[[check]]\nid = \"a\"\nkind = \"endpoints\"\npod = \"web\"\nservice = \"s\"\ncount = 1\nhint = \"h\"\n",
+    );
+    assert!(e.message.contains("does not take it"), "{e}");
+    let e = error(
+        "[[inject]]\nname = \"r\"\nenv = \"R\"\npod = \"cronjob/x\"\n{CHECK}"
+            .replace("{CHECK}", CHECK)
+            .as_str(),
+    );
+    assert!(e.message.contains("pod = \"cronjob/x\""), "{e}");
+    assert!(!parse(CHECK).unwrap().is_multi());
 }

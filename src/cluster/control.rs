@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use super::deployment::ReplicaSetController;
 use super::endpoints::{self, Endpoints};
-use super::job::{JobController, JobState};
+use super::job::{JobController, JobCounts, JobState};
 use super::render::{DeploymentRow, EndpointsRow, JobRow, ServiceRow};
 use super::service::{self, SandboxRef, ServiceProxy};
 use super::{ClusterEngine, PodEngine, PodObservation, network};
@@ -249,6 +249,37 @@ impl ControlPlane {
         self.jobs
             .iter()
             .any(|j| matches!(j.state, JobState::Failed(_)))
+    }
+
+    /// The observed Pods of a controller (`kind` is `deployment`,
+    /// `replicaset` or `job`), by name; None when there is no such controller.
+    pub fn pods_of(
+        &self,
+        kind: &str,
+        name: &str,
+        observed: &[PodObservation],
+    ) -> Option<Vec<String>> {
+        if kind == "job" {
+            let job = self.jobs.iter().find(|j| j.job.metadata.name == name)?;
+            let mine: Vec<&String> = job.pod_names().collect();
+            return Some(
+                observed
+                    .iter()
+                    .filter(|p| mine.contains(&&p.name))
+                    .map(|p| p.name.clone())
+                    .collect(),
+            );
+        }
+        let rs = self.replicasets.iter().find(|r| r.owner == name)?;
+        Some(rs.mine(observed).iter().map(|p| p.name.clone()).collect())
+    }
+
+    /// A Job's state and what its Pods did; None when there is no such Job.
+    pub fn job_status(&self, name: &str) -> Option<(JobState, JobCounts)> {
+        self.jobs
+            .iter()
+            .find(|j| j.job.metadata.name == name)
+            .map(|j| (j.state, j.counts()))
     }
 
     pub fn service_rows(&self) -> Vec<ServiceRow> {

@@ -35,6 +35,41 @@ impl RuntimePods {
     }
 }
 
+impl RuntimePods {
+    /// A started Pod's status; None when there is no such Pod (any more).
+    /// The grader looks at the controllers' Pods through these three.
+    pub async fn status_of(&self, name: &str) -> Option<crate::status::PodStatus> {
+        let pods = self.pods.lock().await;
+        let (_, running) = pods.get(name)?;
+        Some(running.status().await)
+    }
+
+    /// Run a command in a container of a started Pod.
+    pub async fn exec_in(
+        &self,
+        name: &str,
+        container: &str,
+        argv: &[String],
+        timeout: std::time::Duration,
+    ) -> Option<anyhow::Result<crate::runtime::ExecOutput>> {
+        let pods = self.pods.lock().await;
+        let (_, running) = pods.get(name)?;
+        Some(running.exec(container, argv, timeout).await)
+    }
+
+    /// A container's logs in a started Pod.
+    pub async fn logs_of(
+        &self,
+        name: &str,
+        container: &str,
+        previous: bool,
+    ) -> Option<anyhow::Result<String>> {
+        let pods = self.pods.lock().await;
+        let (_, running) = pods.get(name)?;
+        Some(running.logs(container, previous).await)
+    }
+}
+
 impl PodEngine for RuntimePods {
     async fn delete_all_and_wait(&self) -> anyhow::Result<()> {
         let names: Vec<String> = self.pods.lock().await.keys().cloned().collect();

@@ -34,15 +34,17 @@ const PROXY_MAIN: &str = r#"trap 'exit 0' TERM INT
 mkdir -p /eps
 printf '%s' "$PODLEARN_FORWARDER" > /fwd
 for p in "$@"; do
-  : > /eps/$p
+  [ -e /eps/$p ] || : > /eps/$p
   nc -ll -p "$p" -e /bin/sh /fwd "$p" &
 done
 wait
 "#;
 
 /// Replaces one port's endpoints file in one step (write, then rename), so
-/// a connection never reads half a list.
-const SET_ENDPOINTS: &str = r#"printf '%s' "$2" > /eps/$1.new && mv /eps/$1.new /eps/$1"#;
+/// a connection never reads half a list. The first one can run before
+/// `PROXY_MAIN` has made `/eps` (a busy engine), which then keeps its list.
+const SET_ENDPOINTS: &str =
+    r#"mkdir -p /eps && printf '%s' "$2" > /eps/$1.new && mv /eps/$1.new /eps/$1"#;
 
 /// The Docker name of a Service's proxy.
 pub fn proxy_name(network: &str, service: &str) -> String {

@@ -96,6 +96,8 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
                 "an [[inject]] with `file` needs `container = \"...\"` to write it into"
                     .to_string(),
             )
+        } else if let Some(p) = inject.pod.as_deref().and_then(pod_ref_problem) {
+            Some(p)
         } else if injects.iter().any(|i: &Inject| i.name == inject.name) {
             Some(format!("two [[inject]] are called {:?}", inject.name))
         } else {
@@ -191,6 +193,7 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
 }
 
 fn parse_check(mut table: toml::Table) -> Result<Check, String> {
+    let has_pod = table.contains_key("pod");
     let mut take = |key: &str| match table.remove(key) {
         Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s),
         Some(_) => Err(format!("`{key}` must be a non-empty string")),
@@ -198,6 +201,10 @@ fn parse_check(mut table: toml::Table) -> Result<Check, String> {
     };
     let id = take("id")?;
     let hint = take("hint")?;
+    let pod = match has_pod {
+        true => Some(take("pod")?),
+        false => None,
+    };
     if !table.contains_key("kind") {
         return Err(format!(
             "check {id:?} needs `kind = \"...\"` (see the list of check kinds)"
@@ -206,12 +213,26 @@ fn parse_check(mut table: toml::Table) -> Result<Check, String> {
     let spec: CheckSpec = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| format!("check {id:?}: {}", e.message().trim()))?;
-    Ok(Check { id, hint, spec })
+    Ok(Check {
+        id,
+        hint,
+        pod,
+        spec,
+    })
 }
 
 /// What a check's fields cannot be, beyond their types.
 fn check_problems(check: &Check) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(pod) = &check.pod {
+        out.extend(pod_ref_problem(pod));
+        if check.spec.is_cluster() && !matches!(check.spec, CheckSpec::DeletePod { .. }) {
+            out.push(format!(
+                "`pod` is for checks that look at a running Pod; a `{}` check does not take it",
+                check.spec.kind()
+            ));
+        }
+    }
     let mut text = |m: &Option<TextMatch>| {
         if let Some(m) = m {
             out.extend(m.problems());
@@ -250,9 +271,40 @@ fn check_problems(check: &Check) -> Vec<String> {
             present: Some(_),
             ..
         } => out.push("give `equals` or `present`, not both".into()),
+        CheckSpec::DeletePod { .. }
+            if !check
+                .pod
+                .as_deref()
+                .is_some_and(|p| p.starts_with("deployment/") || p.starts_with("replicaset/")) =>
+        {
+            out.push(
+                "a `delete_pod` check needs `pod = \"deployment/NAME\"` (or `replicaset/NAME`): the controller that must replace it".into(),
+            );
+        }
+        CheckSpec::Job {
+            succeeded: None,
+            failed: None,
+            complete: None,
+            ..
+        } => out.push("give at least one of `succeeded`, `failed`, `complete`".into()),
         _ => {}
     }
     out
+}
+
+/// What is wrong with a `pod = "..."` value, if anything.
+fn pod_ref_problem(pod: &str) -> Option<String> {
+    match pod.split_once('/') {
+        Some((kind, name))
+            if ["deployment", "replicaset", "job"].contains(&kind) && !name.is_empty() =>
+        {
+            None
+        }
+        Some(_) => Some(format!(
+            "pod = {pod:?}: write a Pod's name, or deployment/NAME, replicaset/NAME or job/NAME"
+        )),
+        None => None,
+    }
 }
 
 /// 1-based line of a byte offset.

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use super::{ExecOutput, Launcher, PodError, PodUnderTest};
+use super::{ExecOutput, GradeOptions, Launcher, PodError, PodUnderTest};
+use crate::exercise::Exercise;
 use crate::exit::LearnerError;
 use crate::manifest::model::{Object, Pod, Resource};
 use crate::podenv::Inputs;
+use crate::report::GradeReport;
 use crate::runtime::{Engine, RunOptions, RunningPod};
 use crate::status::PodStatus;
 use crate::term::Style;
@@ -92,6 +94,17 @@ impl Launcher for EngineLauncher {
             .await?;
         Ok(EnginePod(Mutex::new(Some(running))))
     }
+
+    async fn grade_objects(
+        &self,
+        exercise: &Exercise,
+        objects: &[Object],
+        opts: &GradeOptions,
+        progress: &mut dyn FnMut(&str),
+    ) -> anyhow::Result<GradeReport> {
+        super::cluster::grade_objects(&self.engine, &self.opts, exercise, objects, opts, progress)
+            .await
+    }
 }
 
 const DELETED: &str = "the pod has been deleted";
@@ -139,7 +152,7 @@ impl PodUnderTest for EnginePod {
 }
 
 /// Tell "the learner's container cannot answer" from "the engine failed".
-fn classify(e: anyhow::Error) -> PodError {
+pub(super) fn classify(e: anyhow::Error) -> PodError {
     let text = format!("{e:#}");
     let learners = e.downcast_ref::<LearnerError>().is_some()
         || [

@@ -45,7 +45,8 @@ pub fn read_manifest(path: &Path, exercise_id: &str) -> anyhow::Result<String> {
 }
 
 /// Validate `text` (named `file` in messages; diagnostics go to `diag`), then
-/// grade its one Pod with `launcher`.
+/// grade its one Pod with `launcher`, or the whole manifest when the
+/// exercise names its Pods (`pod = "..."`) or checks Services and controllers.
 pub async fn grade_text<L: Launcher>(
     exercise: &Exercise,
     file: &str,
@@ -59,6 +60,12 @@ pub async fn grade_text<L: Launcher>(
     let manifest = engine::load_manifest(file, text, opts.allow_host_access, style, w)?;
     if manifest.has_errors {
         return Ok(Graded::Invalid);
+    }
+    if exercise.is_multi() {
+        let report = launcher
+            .grade_objects(exercise, &manifest.objects, opts, progress)
+            .await?;
+        return Ok(Graded::Report(report));
     }
     let pods = manifest.pods();
     let pod = match pods.as_slice() {

@@ -1,0 +1,276 @@
+//! Cluster checks as pure functions: one look at what the controllers report
+//! (a Service's endpoints, a Deployment's ready Pods, a Job's status) turned
+//! into "passed, and what was seen". The grader (`grade::cluster`) polls
+//! them until they hold or their time runs out.
+
+use super::CountMatch;
+use crate::cluster::job::{JobCounts, JobState};
+use crate::cluster::render::{DeploymentRow, EndpointsRow};
+
+/// One look: whether the check holds, what was seen, and whether looking
+/// again could change it (a Job that has ended).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterLook {
+    pub passed: bool,
+    pub observed: String,
+    pub settled: bool,
+}
+
+fn look(passed: bool, observed: String) -> ClusterLook {
+    ClusterLook {
+        passed,
+        observed,
+        settled: false,
+    }
+}
+
+/// The object is not in the manifest: looking again cannot help (every
+/// object is created before the first check).
+fn missing(observed: String) -> ClusterLook {
+    ClusterLook {
+        passed: false,
+        observed,
+        settled: true,
+    }
+}
+
+/// What an `endpoints` check wants, in words.
+pub fn endpoints_expected(service: &str, count: &CountMatch) -> String {
+    format!(
+        "Service {service} to have {} ready endpoint(s)",
+        count.describe()
+    )
+}
+
+/// `endpoints`: the ready addresses of `service` among the rows.
+pub fn endpoints(rows: &[EndpointsRow], service: &str, count: &CountMatch) -> ClusterLook {
+    let Some(row) = rows.iter().find(|r| r.name == service) else {
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        return missing(format!(
+            "no Service named {service:?} (the manifest's Services: {})",
+            list_or_none(&names)
+        ));
+    };
+    let n = row.ready_pods.len() as u32;
+    let mut seen = format!("{n} ready endpoint(s)");
+    if !row.ready_pods.is_empty() {
+        seen.push_str(&format!(" (Pods {})", row.ready_pods.join(", ")));
+    }
+    if !row.not_ready_pods.is_empty() {
+        seen.push_str(&format!(", not ready: {}", row.not_ready_pods.join(", ")));
+    }
+    look(count.matches(n), seen)
+}
+
+/// What a `replicas` check wants, in words.
+pub fn replicas_expected(deployment: &str, ready: &CountMatch) -> String {
+    format!(
+        "Deployment {deployment} to have {} ready Pod(s)",
+        ready.describe()
+    )
+}
+
+/// `replicas`: the ready Pods of `deployment` among the rows.
+pub fn replicas(rows: &[DeploymentRow], deployment: &str, ready: &CountMatch) -> ClusterLook {
+    let Some(row) = rows.iter().find(|r| r.name == deployment) else {
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        return missing(format!(
+            "no Deployment named {deployment:?} (the manifest's Deployments: {})",
+            list_or_none(&names)
+        ));
+    };
+    look(
+        ready.matches(row.ready),
+        format!("{}/{} ready", row.ready, row.replicas),
+    )
+}
+
+/// What a `job` check wants, in words.
+pub fn job_expected(
+    job: &str,
+    succeeded: Option<&CountMatch>,
+    failed: Option<&CountMatch>,
+    complete: Option<bool>,
+) -> String {
+    let mut want = Vec::new();
+    if let Some(c) = complete {
+        want.push(if c { "end Complete" } else { "end Failed" }.to_string());
+    }
+    if let Some(s) = succeeded {
+        want.push(format!("{} succeeded Pod(s)", s.describe()));
+    }
+    if let Some(f) = failed {
+        want.push(format!("{} failed Pod(s)", f.describe()));
+    }
+    format!("Job {job} to {}", want.join(", "))
+}
+
+/// `job`: the Job's state and counts (None: there is no such Job).
+pub fn job(
+    status: Option<(JobState, JobCounts)>,
+    job: &str,
+    succeeded: Option<&CountMatch>,
+    failed: Option<&CountMatch>,
+    complete: Option<bool>,
+) -> ClusterLook {
+    let Some((state, counts)) = status else {
+        return missing(format!("no Job named {job:?} in the manifest"));
+    };
+    let state_ok = match complete {
+        Some(true) => state == JobState::Complete,
+        Some(false) => matches!(state, JobState::Failed(_)),
+        None => true,
+    };
+    let passed = state_ok
+        && succeeded.is_none_or(|m| m.matches(counts.succeeded))
+        && failed.is_none_or(|m| m.matches(counts.failed));
+    let why = match state {
+        JobState::Failed(r) => format!(" ({})", r.as_str()),
+        _ => String::new(),
+    };
+    ClusterLook {
+        passed,
+        observed: format!(
+            "{}{why}, {} succeeded, {} failed, {} active",
+            state.as_str(),
+            counts.succeeded,
+            counts.failed,
+            counts.active
+        ),
+        settled: state.is_final(),
+    }
+}
+
+fn list_or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::job::FailReason;
+    use std::time::Duration;
+
+    fn eps(name: &str, ready: &[&str], not_ready: &[&str]) -> EndpointsRow {
+        EndpointsRow {
+            name: name.into(),
+            endpoints: String::new(),
+            age: Duration::ZERO,
+            ready_pods: ready.iter().map(|s| s.to_string()).collect(),
+            not_ready_pods: not_ready.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn endpoints_count_only_ready_pods() {
+        let rows = [eps("backend", &["a"], &["b"])];
+        let one = endpoints(&rows, "backend", &CountMatch::Exactly(1));
+        assert!(one.passed, "{one:?}");
+        let two = endpoints(&rows, "backend", &CountMatch::Exactly(2));
+        assert!(!two.passed);
+        assert_eq!(two.observed, "1 ready endpoint(s) (Pods a), not ready: b");
+    }
+
+    #[test]
+    fn a_missing_service_is_named_with_the_ones_there_are() {
+        let rows = [eps("web", &[], &[])];
+        let l = endpoints(&rows, "backend", &CountMatch::Exactly(2));
+        assert!(!l.passed && l.settled);
+        assert!(l.observed.contains("\"backend\"") && l.observed.contains("web"));
+    }
+
+    fn dep(name: &str, ready: u32, replicas: u32) -> DeploymentRow {
+        DeploymentRow {
+            name: name.into(),
+            ready,
+            replicas,
+            up_to_date: replicas,
+            available: ready,
+            age: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn replicas_compare_ready_pods() {
+        let rows = [dep("web", 1, 1)];
+        let l = replicas(&rows, "web", &CountMatch::Exactly(3));
+        assert!(!l.passed);
+        assert_eq!(l.observed, "1/1 ready");
+        assert!(replicas(&[dep("web", 3, 3)], "web", &CountMatch::Exactly(3)).passed);
+        let none = replicas(&[], "web", &CountMatch::Exactly(3));
+        assert!(!none.passed && none.observed.contains("none"));
+    }
+
+    fn counts(succeeded: u32, failed: u32) -> JobCounts {
+        JobCounts {
+            active: 0,
+            succeeded,
+            failed,
+        }
+    }
+
+    #[test]
+    fn a_job_complete_after_one_success_is_not_three() {
+        let three = CountMatch::Exactly(3);
+        let l = job(
+            Some((JobState::Complete, counts(1, 0))),
+            "render",
+            Some(&three),
+            None,
+            Some(true),
+        );
+        assert!(!l.passed && l.settled);
+        assert_eq!(l.observed, "Complete, 1 succeeded, 0 failed, 0 active");
+        let ok = job(
+            Some((JobState::Complete, counts(3, 0))),
+            "render",
+            Some(&three),
+            None,
+            Some(true),
+        );
+        assert!(ok.passed);
+    }
+
+    #[test]
+    fn a_running_job_is_not_settled_and_failures_count() {
+        let zero = CountMatch::Exactly(0);
+        let running = job(
+            Some((JobState::Running, counts(1, 0))),
+            "render",
+            None,
+            Some(&zero),
+            None,
+        );
+        assert!(running.passed && !running.settled);
+        let failed = job(
+            Some((
+                JobState::Failed(FailReason::BackoffLimitExceeded),
+                counts(0, 3),
+            )),
+            "render",
+            None,
+            Some(&zero),
+            None,
+        );
+        assert!(!failed.passed && failed.settled);
+        assert!(failed.observed.starts_with("Failed (BackoffLimitExceeded)"));
+        let missing = job(None, "render", None, Some(&zero), None);
+        assert!(!missing.passed && missing.settled);
+    }
+
+    #[test]
+    fn expectations_read_as_sentences() {
+        assert_eq!(
+            job_expected("render", Some(&CountMatch::Exactly(3)), None, Some(true)),
+            "Job render to end Complete, 3 succeeded Pod(s)"
+        );
+        assert_eq!(
+            replicas_expected("web", &CountMatch::Exactly(3)),
+            "Deployment web to have 3 ready Pod(s)"
+        );
+    }
+}
