@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 
 use crate::manifest::{Handler, Probe};
-use crate::probe::{ProbeAction, ProbeKind, hook_command, probe_action};
+use crate::probe::{
+    ProbeAction, ProbeKind, ProbeTracker, ProbeVerdict, hook_command, probe_action,
+};
 use crate::status::ContainerState;
 
 use super::plan::ContainerPlan;
@@ -109,7 +111,7 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
         });
     }
     if let Some(sp) = &p.container.startup_probe
-        && !probe_until(&sh, &p, &id, sp, ProbeKind::Startup).await
+        && probe_loop(&sh, &p, &id, sp, ProbeKind::Startup).await != ProbeVerdict::Started
     {
         sh.event(
             Some(&name),
@@ -127,12 +129,13 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
     });
     let readiness = async {
         if let Some(rp) = &p.container.readiness_probe {
-            readiness_loop(&sh, &p, &id, rp).await;
+            probe_loop(&sh, &p, &id, rp, ProbeKind::Readiness).await;
         }
     };
     let liveness = async {
         if let Some(lp) = &p.container.liveness_probe
-            && !probe_until(&sh, &p, &id, lp, ProbeKind::Liveness).await
+            && probe_loop(&sh, &p, &id, lp, ProbeKind::Liveness).await
+                == ProbeVerdict::Kill(ProbeKind::Liveness)
         {
             sh.event(
                 Some(&name),
@@ -146,86 +149,35 @@ pub async fn run(sh: Arc<PodShared>, p: ContainerPlan, id: String, kill: mpsc::S
     tokio::join!(readiness, liveness);
 }
 
-/// Probe every period. A startup probe (`stop_on_success`) returns true on
-/// its first success; both return false after failureThreshold failures.
-async fn probe_until(
+/// Run one probe on its schedule, with the thresholds of
+/// [`ProbeTracker`]: every failed run is an `Unhealthy` event, a readiness
+/// change is applied as it comes. Returns what ended it: `Started` (a startup
+/// probe's first success) or `Kill` (failureThreshold failures in a row of a
+/// startup or liveness probe). A readiness probe runs until the container ends.
+async fn probe_loop(
     sh: &PodShared,
     p: &ContainerPlan,
     id: &str,
     probe: &Probe,
     kind: ProbeKind,
-) -> bool {
-    let stop_on_success = kind == ProbeKind::Startup;
-    let period = sh
-        .opts
-        .scaled(Duration::from_secs(probe.period_seconds.max(1)));
-    tokio::time::sleep(
-        sh.opts
-            .scaled(Duration::from_secs(probe.initial_delay_seconds)),
-    )
-    .await;
-    let mut failures = 0;
-    loop {
-        match run_probe(sh, p, id, probe).await {
-            Ok(()) => {
-                failures = 0;
-                if stop_on_success {
-                    return true;
-                }
-            }
-            Err(msg) => {
-                failures += 1;
-                sh.event(
-                    Some(&p.container.name),
-                    true,
-                    "Unhealthy",
-                    kind.failure_message(&msg),
-                );
-                if failures >= probe.failure_threshold.max(1) {
-                    return false;
-                }
-            }
-        }
-        tokio::time::sleep(period).await;
-    }
-}
-
-async fn readiness_loop(sh: &PodShared, p: &ContainerPlan, id: &str, probe: &Probe) {
+) -> ProbeVerdict {
     let name = &p.container.name;
-    let period = sh
-        .opts
-        .scaled(Duration::from_secs(probe.period_seconds.max(1)));
-    tokio::time::sleep(
-        sh.opts
-            .scaled(Duration::from_secs(probe.initial_delay_seconds)),
-    )
-    .await;
-    let (mut ok_run, mut bad_run) = (0u32, 0u32);
-    loop {
-        match run_probe(sh, p, id, probe).await {
-            Ok(()) => {
-                ok_run += 1;
-                bad_run = 0;
-                if ok_run >= probe.success_threshold.max(1) {
-                    sh.update_container(name, |c| c.ready = true);
-                }
-            }
-            Err(msg) => {
-                bad_run += 1;
-                ok_run = 0;
-                sh.event(
-                    Some(name),
-                    true,
-                    "Unhealthy",
-                    ProbeKind::Readiness.failure_message(&msg),
-                );
-                if bad_run >= probe.failure_threshold.max(1) {
-                    sh.update_container(name, |c| c.ready = false);
-                }
-            }
+    let mut tracker = ProbeTracker::new(kind, probe, SystemTime::now(), sh.opts.time_scale);
+    while let Some(due) = tracker.next_due() {
+        if let Ok(wait) = due.duration_since(SystemTime::now()) {
+            tokio::time::sleep(wait).await;
         }
-        tokio::time::sleep(period).await;
+        let result = run_probe(sh, p, id, probe).await;
+        if let Err(msg) = &result {
+            sh.event(Some(name), true, "Unhealthy", kind.failure_message(msg));
+        }
+        match tracker.record(result.is_ok(), SystemTime::now()) {
+            ProbeVerdict::Ready(ready) => sh.update_container(name, |c| c.ready = ready),
+            ProbeVerdict::Unchanged => {}
+            verdict => return verdict,
+        }
     }
+    ProbeVerdict::Unchanged
 }
 
 /// Stop one container run like the kubelet: preStop (when asked), then the

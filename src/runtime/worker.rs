@@ -288,6 +288,13 @@ async fn run_container(
                 &sh.plan.namespace,
                 &podenv::pod_uid(&sh.pod),
             );
+            // The event first: whoever sees the waiting state sees its event too.
+            sh.event(
+                Some(&name),
+                true,
+                "BackOff",
+                "Back-off restarting failed container".into(),
+            );
             sh.update_container(&name, |c| {
                 if c.state.is_terminated() {
                     c.last_state = Some(c.state.clone());
@@ -297,12 +304,6 @@ async fn run_container(
                     message: Some(msg.clone()),
                 };
             });
-            sh.event(
-                Some(&name),
-                true,
-                "BackOff",
-                "Back-off restarting failed container".into(),
-            );
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = stop.changed() => return false,
