@@ -64,7 +64,11 @@ fn parse_time(s: &Option<String>) -> Option<SystemTime> {
     if s.starts_with("0001-") {
         return None;
     }
-    humantime::parse_rfc3339_weak(s.split('.').next().unwrap_or(s)).ok()
+    // Keep Docker's fractions of a second: the `order` check compares one
+    // container's finish with the next one's start, often within a second.
+    humantime::parse_rfc3339_weak(s)
+        .or_else(|_| humantime::parse_rfc3339_weak(s.split('.').next().unwrap_or(s)))
+        .ok()
 }
 
 /// The HTTP status of an engine error, if it has one.
@@ -489,5 +493,26 @@ impl Api {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::parse_time;
+
+    #[test]
+    fn docker_times_keep_their_fractions_of_a_second() {
+        let t = |s: &str| parse_time(&Some(s.to_string())).unwrap();
+        let a = t("2026-11-21T06:36:52.123456789Z");
+        let b = t("2026-11-21T06:36:52.5Z");
+        assert!(a < b);
+        assert_eq!(
+            a.duration_since(UNIX_EPOCH).unwrap().subsec_nanos(),
+            123_456_789
+        );
+        assert_eq!(b - Duration::from_millis(500), t("2026-11-21T06:36:52Z"));
+        assert_eq!(parse_time(&Some("0001-01-01T00:00:00Z".into())), None);
     }
 }
