@@ -227,13 +227,17 @@ impl Engine {
             plan.sandbox.network_mode = Some(name.clone());
             plan.sandbox.dns_search = search.clone();
         }
-        // The network goes when its last pod is deleted, so another process's
-        // delete may remove it between `ensure` and the sandbox's start: then
-        // make it again and launch again (a failed launch leaves nothing).
+        // The learner's own network goes when its last pod is deleted, so
+        // another process's delete may remove it between `ensure` and the
+        // sandbox's start: then make it again and launch again (a failed
+        // launch leaves nothing). A network given in `opts` belongs to the
+        // cluster controllers, which make and remove it themselves: never
+        // made again here (a teardown in progress must stay a teardown).
+        let owned = network.is_some() && opts.network.is_none();
         let mut attempt = 0;
         let shared = loop {
             attempt += 1;
-            if let Some((name, labels, _)) = &network {
+            if owned && let Some((name, labels, _)) = &network {
                 // One at a time in this process, so concurrent pods do not
                 // create twin networks (Docker allows duplicate names).
                 static ENSURE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -251,7 +255,7 @@ impl Engine {
             .await
             {
                 Ok(shared) => break shared,
-                Err(e) if attempt < 3 && network.is_some() && network_vanished(&e) => continue,
+                Err(e) if attempt < 3 && owned && network_vanished(&e) => continue,
                 Err(e) => return Err(e.context(format!("starting pod {}", pod.metadata.name))),
             }
         };

@@ -139,12 +139,14 @@ pub async fn grade_objects(
     };
     // Teardown on every path; an error while cleaning up is kept beside the
     // original one, never instead of it.
-    let teardown = cluster
-        .plane
-        .lock()
-        .await
-        .teardown(engine, &cluster.pods)
-        .await;
+    let mut plane = cluster.plane.lock().await;
+    let mut teardown = plane.teardown(engine, &cluster.pods).await;
+    // An interrupted check drops a launch in flight: what it created is
+    // known to no one but this grading's own network, so sweep that too.
+    if teardown.is_ok() {
+        teardown = engine.remove_network_and_members(&plane.network).await;
+    }
+    drop(plane);
     match (result, teardown) {
         (Ok(mut more), Ok(())) => outcomes.append(&mut more),
         (Ok(_), Err(e)) => {

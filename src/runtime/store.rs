@@ -429,7 +429,11 @@ impl Engine {
             if let Some(p) = super::live::path(l, &record.namespace, &record.name) {
                 super::live::remove(&p);
             }
-            super::cleanup::release_network(api, l, &record.namespace).await;
+            // A detached pod's network is the learner's own (pods of the
+            // cluster controllers are never detached; they keep theirs).
+            if record.detached {
+                super::cleanup::release_network(api, l, &record.namespace).await;
+            }
         }
         Ok(())
     }

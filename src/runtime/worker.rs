@@ -511,7 +511,11 @@ pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(300)).await;
         cleanup::remove_selected(&sh.api, &sh.pod_selector()).await?;
     }
-    if let Some(learner) = sh.plan.sandbox.labels.get(super::labels::LEARNER) {
+    // The learner's own network (not one of the cluster controllers', which
+    // they remove themselves) goes with its last pod.
+    if sh.opts.network.is_none()
+        && let Some(learner) = sh.plan.sandbox.labels.get(super::labels::LEARNER)
+    {
         cleanup::release_network(&sh.api, learner, &sh.pod.metadata.namespace).await;
     }
     Ok(())
