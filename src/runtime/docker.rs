@@ -114,25 +114,22 @@ impl Api {
         let host = std::env::var("DOCKER_HOST")
             .unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string());
         let docker = Docker::connect_with_defaults().map_err(|e| connect_help(&host, &e))?;
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| connect_help(&host, &e))?;
-        let api = version.api_version.clone().unwrap_or_default();
-        let mut nums = api.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
-        let (major, minor) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
-        if (major, minor) < MIN_API {
-            bail!(
-                "the Docker engine at {host} speaks API {api}, too old for podlearn (needs {}.{} \
-                 or newer, Docker 19.03+).\n  fix: upgrade Docker.",
-                MIN_API.0,
-                MIN_API.1
-            );
-        }
+        // One round trip: negotiation lowers the client's version to the
+        // engine's when the engine is older, so that is what is checked.
         let docker = docker
             .negotiate_version()
             .await
             .map_err(|e| connect_help(&host, &e))?;
+        let v = docker.client_version();
+        let (major, minor) = (v.major_version as u32, v.minor_version as u32);
+        if (major, minor) < MIN_API {
+            bail!(
+                "the Docker engine at {host} speaks API {major}.{minor}, too old for podlearn \
+                 (needs {}.{} or newer, Docker 19.03+).\n  fix: upgrade Docker.",
+                MIN_API.0,
+                MIN_API.1
+            );
+        }
         Ok(Api { docker })
     }
 

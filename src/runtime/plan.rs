@@ -17,6 +17,33 @@ use super::volume;
 /// `wget` and `nc` for httpGet and tcpSocket probes.
 pub const SANDBOX_IMAGE: &str = "busybox:latest";
 
+/// The sandbox's program, under docker-init: write the kubelet's /etc/hosts
+/// (from `PODLEARN_HOSTS`, with the IP Docker gave the pod in place of
+/// [`POD_IP_MARK`]), say [`SANDBOX_READY`] on stdout, then sleep until
+/// SIGTERM/SIGINT, on which it exits 0 (so the sandbox does too). Every
+/// container of the pod shares this /etc/hosts; the worker starts none before
+/// the sandbox is ready.
+pub const SANDBOX_SCRIPT: &str = r#"trap 'exit 0' TERM INT
+if [ -n "$PODLEARN_HOSTS" ]; then
+  ip=$(awk -v h="$(hostname)" '$2 == h { print $1 }' /etc/hosts | tail -n 1)
+  if [ -n "$ip" ] && printf '%s' "$PODLEARN_HOSTS" | sed "s/@POD_IP@/$ip/g" > /etc/hosts; then
+    echo podlearn-sandbox-ready
+  else
+    echo "podlearn-sandbox-failed: cannot write /etc/hosts (pod IP: '$ip')"
+  fi
+else
+  echo podlearn-sandbox-ready
+fi
+while :; do sleep 3600 & wait $!; done"#;
+/// The variable that carries the kubelet's /etc/hosts to the sandbox.
+pub const HOSTS_ENV: &str = "PODLEARN_HOSTS";
+/// Stands for the pod's IP in `PODLEARN_HOSTS`.
+pub const POD_IP_MARK: &str = "@POD_IP@";
+/// What the sandbox prints once the pod's /etc/hosts is written.
+pub const SANDBOX_READY: &str = "podlearn-sandbox-ready";
+/// What it prints when it could not write it.
+pub const SANDBOX_FAILED: &str = "podlearn-sandbox-failed";
+
 /// Where the sandbox mounts every volume of the pod, so a Memory emptyDir
 /// keeps its contents while app containers restart.
 pub const SANDBOX_VOLUME_ROOT: &str = "/.podlearn/volumes";
@@ -230,16 +257,26 @@ pub fn plan_pod(
         labels::RESTART_POLICY.into(),
         pod.spec.restart_policy.as_str().into(),
     );
+    // The kubelet's /etc/hosts, written by the sandbox itself as it starts
+    // (its IP is known only then). A hostNetwork pod keeps the host's file.
+    let hosts_env = (!pod.spec.host_network).then(|| {
+        format!(
+            "{HOSTS_ENV}={}",
+            crate::hosts::etc_hosts(
+                POD_IP_MARK,
+                &hostname,
+                pod.spec.subdomain.as_deref(),
+                ns,
+                &pod.spec.host_aliases,
+            )
+        )
+    });
     let sandbox = ContainerSpec {
         name: prefix.clone(),
         image: SANDBOX_IMAGE.to_string(),
-        // The child of docker-init exits 0 on SIGTERM/SIGINT, so the sandbox does too.
-        cmd: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done".into(),
-        ]),
+        cmd: Some(vec!["sh".into(), "-c".into(), SANDBOX_SCRIPT.into()]),
         entrypoint: Some(vec![]),
+        env: hosts_env.into_iter().collect(),
         labels: sl,
         // Docker refuses a hostname together with the host's network.
         hostname: (!pod.spec.host_network).then(|| hostname.clone()),

@@ -124,8 +124,53 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
     }
     api.start(&id).await.context("starting the sandbox")?;
     let ip = api.inspect(&id).await?.ip.unwrap_or_default();
+    if !pod.spec.host_network {
+        sandbox_ready(api, &id, &ip, pod, plan).await?;
+    }
+    Ok((id, ip))
+}
+
+/// Wait until the sandbox has written the pod's /etc/hosts (it says so on
+/// stdout, read as a log stream: no polling). Where the engine's log driver
+/// cannot be read, podlearn writes the file itself with `docker exec`.
+async fn sandbox_ready(
+    api: &Api,
+    id: &str,
+    ip: &str,
+    pod: &Pod,
+    plan: &PodPlan,
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    let mut said = String::new();
+    let mut logs = Box::pin(api.logs(id, true));
+    let read = async {
+        while let Some(chunk) = logs.next().await {
+            said.push_str(&chunk?);
+            if said.contains(plan::SANDBOX_READY) || said.contains(plan::SANDBOX_FAILED) {
+                break;
+            }
+        }
+        anyhow::Ok(())
+    };
+    match tokio::time::timeout(Duration::from_secs(20), read).await {
+        Ok(Ok(())) if said.contains(plan::SANDBOX_READY) => return Ok(()),
+        Ok(Ok(())) if said.contains(plan::SANDBOX_FAILED) => {
+            anyhow::bail!("the pod's sandbox {}", said.trim())
+        }
+        Ok(Ok(())) => anyhow::bail!(
+            "the pod's sandbox stopped before it was ready{}",
+            if said.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", said.trim())
+            }
+        ),
+        Err(_) => anyhow::bail!("the pod's sandbox was not ready after 20 seconds"),
+        // A log driver that cannot be read: fall through to writing it here.
+        Ok(Err(_)) => {}
+    }
     let hosts = crate::hosts::etc_hosts(
-        &ip,
+        ip,
         &plan.hostname,
         pod.spec.subdomain.as_deref(),
         &pod.metadata.namespace,
@@ -136,9 +181,9 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
         .map(|s| s.to_string())
         .chain([hosts])
         .collect();
-    let out = api.exec(&id, &argv, Duration::from_secs(10)).await?;
+    let out = api.exec(id, &argv, Duration::from_secs(10)).await?;
     anyhow::ensure!(out.exit_code == 0, "writing /etc/hosts: {}", out.stderr);
-    Ok((id, ip))
+    Ok(())
 }
 
 /// The pod's sync loop, from init containers to completion.

@@ -66,7 +66,10 @@ fn the_sandbox_holds_network_ipc_and_hostname_and_every_volume() {
     assert_eq!(sb.hostname.as_deref(), Some("web"));
     assert_eq!(sb.ipc_mode.as_deref(), Some("shareable"));
     assert!(sb.init, "docker-init reaps zombies and forwards SIGTERM");
-    assert_eq!(sb.network_mode, None, "the default bridge");
+    assert_eq!(
+        sb.network_mode, None,
+        "the engine puts it on the learner's namespace network"
+    );
     assert_eq!(sb.labels[labels::ROLE], "sandbox");
     assert_eq!(
         sb.labels[labels::CONTAINERS],
@@ -192,4 +195,33 @@ fn a_missing_config_map_is_a_config_error_not_a_failure_to_plan() {
 fn names_are_docker_safe() {
     assert_eq!(docker_safe("Ann Lee@x"), "Ann_Lee_x");
     assert_eq!(docker_safe(""), "_");
+}
+
+#[test]
+fn the_sandbox_writes_the_kubelets_hosts_file_with_its_own_ip() {
+    let mut p = two_containers();
+    p.spec.host_aliases = vec![crate::manifest::HostAlias {
+        ip: "10.1.2.3".into(),
+        hostnames: vec!["db".into(), "db.local".into()],
+    }];
+    let plan = plan_pod(&p, &Inputs::default(), &owner(), &BTreeMap::new(), None);
+    let sb = &plan.sandbox;
+    assert_eq!(
+        sb.cmd.as_deref(),
+        Some(&["sh".to_string(), "-c".into(), SANDBOX_SCRIPT.into()][..])
+    );
+    let hosts = sb
+        .env
+        .iter()
+        .find_map(|e| e.strip_prefix("PODLEARN_HOSTS="))
+        .expect("the hosts file travels in the sandbox's env");
+    assert!(hosts.starts_with("# Kubernetes-managed hosts file.\n"));
+    assert!(hosts.contains(&format!("{POD_IP_MARK}\tweb\n")), "{hosts}");
+    assert!(hosts.ends_with("10.1.2.3\tdb\tdb.local\n"), "{hosts}");
+    assert!(SANDBOX_SCRIPT.contains(POD_IP_MARK) && SANDBOX_SCRIPT.contains(SANDBOX_READY));
+
+    // A hostNetwork pod keeps the host's /etc/hosts, as on a node.
+    p.spec.host_network = true;
+    let plan = plan_pod(&p, &Inputs::default(), &owner(), &BTreeMap::new(), None);
+    assert!(plan.sandbox.env.is_empty());
 }
