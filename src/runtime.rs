@@ -234,6 +234,11 @@ impl Engine {
         // cluster controllers, which make and remove it themselves: never
         // made again here (a teardown in progress must stay a teardown).
         let owned = network.is_some() && opts.network.is_none();
+        if owned && let Some((name, _, _)) = &network {
+            plan.sandbox
+                .labels
+                .insert(labels::OWN_NETWORK.into(), name.clone());
+        }
         let mut attempt = 0;
         let shared = loop {
             attempt += 1;
@@ -242,7 +247,12 @@ impl Engine {
                 // create twin networks (Docker allows duplicate names).
                 static ENSURE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
                 let _one = ENSURE.lock().await;
-                cluster::network::ensure(self, name, labels).await?;
+                // Dropped while the network is being made: it goes again
+                // (unless another pod of the learner uses it).
+                let guard = NetworkGuard(Some(name.clone()));
+                let made = cluster::network::ensure(self, name, labels).await;
+                guard.disarm();
+                made?;
             }
             match worker::launch(
                 self.api.clone(),
@@ -263,6 +273,24 @@ impl Engine {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
         })
+    }
+}
+
+/// Releases the learner's namespace network if the start of a pod is
+/// dropped while making it (after that, the launch's own guard does).
+struct NetworkGuard(Option<String>);
+
+impl NetworkGuard {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for NetworkGuard {
+    fn drop(&mut self) {
+        if let Some(name) = self.0.take() {
+            cleanup::remove_blocking(None, Some(name));
+        }
     }
 }
 
@@ -369,8 +397,7 @@ impl Drop for RunningPod {
     fn drop(&mut self) {
         if let Some(sh) = self.shared.take() {
             sh.abort_worker();
-            let selector = sh.pod_selector();
-            cleanup::remove_blocking(selector);
+            cleanup::remove_blocking(Some(sh.pod_selector()), sh.own_network());
         }
     }
 }

@@ -208,7 +208,7 @@ async fn an_error_half_way_through_a_launch_removes_what_was_created() {
     let engine = engine().await;
     // Something else already holds the sandbox's name: volumes get created,
     // then the sandbox fails.
-    let name = format!("podlearn-{learner}-default-half");
+    let name = format!("podlearn-{learner}-half-half");
     let st = Command::new("docker")
         .args([
             "create",
@@ -228,6 +228,7 @@ async fn an_error_half_way_through_a_launch_removes_what_was_created() {
         RestartPolicy::Never,
     );
     p.spec.volumes = vec![empty_dir("v", false)];
+    p.metadata.namespace = "half".into();
     let err = match engine.start_pod(&p, &Inputs::default(), &fast()).await {
         Ok(_) => panic!("the launch must fail"),
         Err(e) => format!("{e:#}"),
@@ -238,6 +239,25 @@ async fn an_error_half_way_through_a_launch_removes_what_was_created() {
         .unwrap();
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(leftovers(&learner, Some("half")), Vec::<String>::new());
+    assert_eq!(
+        namespace_network(&learner, "half"),
+        "",
+        "its network went too"
+    );
+}
+
+/// The id of the learner's network for a namespace, if it is still there.
+fn namespace_network(learner: &str, namespace: &str) -> String {
+    let out = Command::new("docker")
+        .args(["network", "ls", "-q"])
+        .args(["--filter", &format!("label=io.podlearn.learner={learner}")])
+        .args([
+            "--filter",
+            &format!("label=io.podlearn.namespace={namespace}"),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]
@@ -288,4 +308,42 @@ async fn starting_a_pod_that_exists_fails_and_leaves_the_first_alone() {
     );
     first.delete(None).await.unwrap();
     assert_eq!(leftovers(&learner, Some("twice")), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_dropped_half_way_removes_what_it_had_created() {
+    // Ctrl-C in a `select!` or a timeout drops a start in flight: while the
+    // network is made, volumes and the sandbox are created, the sandbox starts.
+    let learner = isolate();
+    let engine = engine().await;
+    let mut p = pod(
+        "cut",
+        vec![],
+        vec![container("c", "sleep 3600")],
+        RestartPolicy::Always,
+    );
+    p.spec.volumes = vec![empty_dir("v", false)];
+    p.spec.containers[0].volume_mounts = vec![mount("v", "/v")];
+    // A namespace of its own, so its network is this test's alone.
+    p.metadata.namespace = "cut".into();
+    let (inputs, opts) = (Inputs::default(), fast());
+    let mut cut = 0;
+    for ms in [20, 60, 100, 150, 200, 300, 450] {
+        let start = engine.start_pod(&p, &inputs, &opts);
+        match tokio::time::timeout(Duration::from_millis(ms), start).await {
+            Ok(started) => started.unwrap().delete(Some(Duration::ZERO)).await.unwrap(),
+            Err(_) => cut += 1,
+        }
+        assert_eq!(
+            leftovers(&learner, Some("cut")),
+            Vec::<String>::new(),
+            "left after a start cut at {ms} ms"
+        );
+        assert_eq!(
+            namespace_network(&learner, "cut"),
+            "",
+            "network left after a start cut at {ms} ms"
+        );
+    }
+    assert!(cut >= 3, "only {cut} starts were cut short");
 }

@@ -140,12 +140,9 @@ pub async fn grade_objects(
     // Teardown on every path; an error while cleaning up is kept beside the
     // original one, never instead of it.
     let mut plane = cluster.plane.lock().await;
-    let mut teardown = plane.teardown(engine, &cluster.pods).await;
-    // An interrupted check drops a launch in flight: what it created is
-    // known to no one but this grading's own network, so sweep that too.
-    if teardown.is_ok() {
-        teardown = engine.remove_network_and_members(&plane.network).await;
-    }
+    // A launch in flight when the check was interrupted was dropped with
+    // `work`, and removed what it had created then (its launch guard).
+    let teardown = plane.teardown(engine, &cluster.pods).await;
     drop(plane);
     match (result, teardown) {
         (Ok(mut more), Ok(())) => outcomes.append(&mut more),

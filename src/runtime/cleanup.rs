@@ -79,11 +79,13 @@ pub(crate) fn network_labels(learner: &str, namespace: &str) -> BTreeMap<String,
     l
 }
 
-/// Remove a learner's namespace network once no container uses it any more
-/// (the engine refuses while one does, which is fine: another pod still runs).
-pub(crate) async fn release_network(api: &Api, learner: &str, namespace: &str) {
-    let name = crate::cluster::network::network_name(learner, namespace);
-    let _ = api.remove_network(&name).await;
+/// Remove the learner's namespace network a pod was on (its
+/// `OWN_NETWORK` label) once no container uses it any more: the engine
+/// refuses while one does, which is fine, another pod still runs there.
+pub(crate) async fn release_own_network(api: &Api, network: Option<String>) {
+    if let Some(name) = network {
+        let _ = api.remove_network(&name).await;
+    }
 }
 
 fn sel_networks(learner: &str) -> BTreeMap<String, String> {
@@ -122,9 +124,10 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     Ok(n)
 }
 
-/// Remove a pod's objects from a synchronous context (a `Drop`), on a
-/// thread of its own so it works inside or outside an async runtime.
-pub fn remove_blocking(sel: BTreeMap<String, String>) {
+/// Remove a pod's objects, and its own namespace network if no other pod
+/// uses it, from a synchronous context (a `Drop`), on a thread of its own
+/// so it works inside or outside an async runtime.
+pub fn remove_blocking(sel: Option<BTreeMap<String, String>>, own_network: Option<String>) {
     let job = std::thread::spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -134,11 +137,18 @@ pub fn remove_blocking(sel: BTreeMap<String, String>) {
         };
         rt.block_on(async {
             if let Ok(api) = Api::connect().await {
-                let _ = remove_selected(&api, &sel).await;
                 // A create that was in flight when the pod's tasks were
-                // aborted may land just after: look once more.
-                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                let _ = remove_selected(&api, &sel).await;
+                // aborted (or its start dropped) may land just after: look
+                // once more.
+                for again in [false, true] {
+                    if again {
+                        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    }
+                    if let Some(sel) = &sel {
+                        let _ = remove_selected(&api, sel).await;
+                    }
+                    release_own_network(&api, own_network.clone()).await;
+                }
             }
         });
     });

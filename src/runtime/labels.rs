@@ -28,6 +28,10 @@ pub const MANIFEST: &str = "io.podlearn.manifest";
 pub const MANIFEST_FILE: &str = "io.podlearn.manifest-file";
 /// On the sandbox: the pod's restartPolicy.
 pub const RESTART_POLICY: &str = "io.podlearn.restart-policy";
+/// On the sandbox of a pod on the learner's own namespace network: that
+/// network's name. The network goes with the last such pod; a network of the
+/// cluster controllers (no label) is theirs to remove.
+pub const OWN_NETWORK: &str = "io.podlearn.own-network";
 
 /// Who creates objects: the learner and this process.
 #[derive(Debug, Clone, PartialEq, Eq)]

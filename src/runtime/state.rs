@@ -258,6 +258,11 @@ impl PodShared {
     }
 
     /// Labels that select every object of this pod.
+    /// The learner's namespace network this pod goes with, if it is on one.
+    pub fn own_network(&self) -> Option<String> {
+        self.plan.sandbox.labels.get(labels::OWN_NETWORK).cloned()
+    }
+
     pub fn pod_selector(&self) -> BTreeMap<String, String> {
         let mut l = BTreeMap::new();
         l.insert(labels::MANAGED.to_string(), "true".to_string());

@@ -425,16 +425,13 @@ impl Engine {
             }
         }
         super::cleanup::remove_selected(api, &sel).await?;
-        if let Some(l) = record.labels.get(labels::LEARNER) {
-            if let Some(p) = super::live::path(l, &record.namespace, &record.name) {
-                super::live::remove(&p);
-            }
-            // A detached pod's network is the learner's own (pods of the
-            // cluster controllers are never detached; they keep theirs).
-            if record.detached {
-                super::cleanup::release_network(api, l, &record.namespace).await;
-            }
+        if let Some(l) = record.labels.get(labels::LEARNER)
+            && let Some(p) = super::live::path(l, &record.namespace, &record.name)
+        {
+            super::live::remove(&p);
         }
+        super::cleanup::release_own_network(api, record.labels.get(labels::OWN_NETWORK).cloned())
+            .await;
         Ok(())
     }
 }

@@ -50,7 +50,17 @@ pub async fn launch(
             plan.pod_name, plan.namespace, plan.pod_name
         )));
     }
-    match create_sandbox(&api, &pod, &plan).await {
+    // From here on this launch creates objects. If it is dropped half-way
+    // (Ctrl-C in a `select!`, a timeout), the guard removes them.
+    let mut mine = sel.clone();
+    mine.insert(labels::OWNER.into(), owner.process.clone());
+    let guard = LaunchGuard {
+        sel: Some(mine),
+        own_network: plan.sandbox.labels.get(labels::OWN_NETWORK).cloned(),
+    };
+    let created = create_sandbox(&api, &pod, &plan).await;
+    let sel = guard.disarm();
+    match created {
         Ok((sandbox_id, ip)) => {
             // Now that the pod has an IP, plan the containers again: the
             // downward API's status.podIP reads it.
@@ -79,12 +89,38 @@ pub async fn launch(
         }
         Err(e) => {
             // Only what this launch created: this process's objects of the pod.
-            let mut sel = sel;
-            sel.insert(labels::OWNER.into(), owner.process.clone());
             if let Err(e2) = cleanup::remove_selected(&api, &sel).await {
                 return Err(e.context(format!("and cleaning up failed too: {e2:#}")));
             }
+            cleanup::release_own_network(
+                &api,
+                plan.sandbox.labels.get(labels::OWN_NETWORK).cloned(),
+            )
+            .await;
             Err(e)
+        }
+    }
+}
+
+/// Removes what a launch created if the launch is dropped before it ends
+/// (the launch's own error path removes it without blocking).
+struct LaunchGuard {
+    /// This process's objects of the pod; `None` once the launch has ended.
+    sel: Option<std::collections::BTreeMap<String, String>>,
+    own_network: Option<String>,
+}
+
+impl LaunchGuard {
+    /// The launch has ended: its objects are the caller's now.
+    fn disarm(mut self) -> std::collections::BTreeMap<String, String> {
+        self.sel.take().unwrap_or_default()
+    }
+}
+
+impl Drop for LaunchGuard {
+    fn drop(&mut self) {
+        if let Some(sel) = self.sel.take() {
+            cleanup::remove_blocking(Some(sel), self.own_network.take());
         }
     }
 }
@@ -556,12 +592,6 @@ pub async fn delete(sh: &Arc<PodShared>, grace: Option<Duration>) -> anyhow::Res
         tokio::time::sleep(Duration::from_millis(300)).await;
         cleanup::remove_selected(&sh.api, &sh.pod_selector()).await?;
     }
-    // The learner's own network (not one of the cluster controllers', which
-    // they remove themselves) goes with its last pod.
-    if sh.opts.network.is_none()
-        && let Some(learner) = sh.plan.sandbox.labels.get(super::labels::LEARNER)
-    {
-        cleanup::release_network(&sh.api, learner, &sh.pod.metadata.namespace).await;
-    }
+    cleanup::release_own_network(&sh.api, sh.own_network()).await;
     Ok(())
 }

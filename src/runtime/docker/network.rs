@@ -215,31 +215,6 @@ impl Api {
     }
 }
 
-impl Engine {
-    /// Remove a network and every podlearn container still attached to it:
-    /// what an interrupted launch created after the pods it knew of were
-    /// deleted. Only for a network that belongs to one run alone.
-    pub async fn remove_network_and_members(&self, network: &str) -> anyhow::Result<()> {
-        let filters = HashMap::from([
-            ("network".to_string(), vec![network.to_string()]),
-            (
-                "label".to_string(),
-                vec![format!("{}=true", crate::runtime::labels::MANAGED)],
-            ),
-        ]);
-        let options = bollard::query_parameters::ListContainersOptions {
-            all: true,
-            filters: Some(filters),
-            ..Default::default()
-        };
-        let members = self.api.docker.list_containers(Some(options)).await?;
-        for id in members.into_iter().filter_map(|c| c.id) {
-            self.api.remove(&id).await?;
-        }
-        self.api.remove_network(network).await
-    }
-}
-
 impl ClusterEngine for Engine {
     async fn network_subnet(&self, name: &str) -> anyhow::Result<Option<String>> {
         self.api.network_subnet(name).await
