@@ -78,6 +78,26 @@ impl Resource {
         }
     }
 
+    /// A controller's Pod template, with the field path of its spec
+    /// (`spec.template.spec`, ...); `None` for kinds that make no Pods.
+    pub fn pod_template(&self) -> Option<(&'static str, &PodTemplate)> {
+        match self {
+            Resource::Deployment(o) => Some(("spec.template.spec", &o.template)),
+            Resource::ReplicaSet(o) => Some(("spec.template.spec", &o.template)),
+            Resource::StatefulSet(o) => Some(("spec.template.spec", &o.template)),
+            Resource::DaemonSet(o) => Some(("spec.template.spec", &o.template)),
+            Resource::Job(o) => Some(("spec.template.spec", &o.spec.template)),
+            Resource::CronJob(o) => Some((
+                "spec.jobTemplate.spec.template.spec",
+                &o.job_template.template,
+            )),
+            Resource::Pod(_)
+            | Resource::ConfigMap(_)
+            | Resource::Secret(_)
+            | Resource::Service(_) => None,
+        }
+    }
+
     /// The apiVersion this kind is served under.
     pub fn api_version(&self) -> &'static str {
         api_version_of(self.kind()).unwrap_or("v1")

@@ -133,65 +133,32 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         let ns = o.resource.metadata().namespace.as_str();
         let name = o.resource.metadata().name.as_str();
         let kind = o.resource.kind();
+        if let Resource::Pod(p) = &o.resource {
+            refs.check(&mut out, ns, "spec", &p.spec);
+            pods.push((ns, format!("Pod {name}"), &p.metadata.labels, &p.spec));
+        }
+        if let Some((path, template)) = o.resource.pod_template() {
+            refs.check(&mut out, ns, path, &template.spec);
+        }
+        // What the controller would do with its template.
         match &o.resource {
-            Resource::Pod(p) => {
-                refs.check(&mut out, ns, "spec", &p.spec);
-                pods.push((ns, format!("Pod {name}"), &p.metadata.labels, &p.spec));
-            }
-            Resource::Deployment(d) => {
-                refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
-                creates(&mut out, kind, name, d.replicas, "");
-                pods.push((
-                    ns,
-                    format!("the pods of {kind} {name}"),
-                    &d.template.metadata.labels,
-                    &d.template.spec,
-                ));
-            }
-            Resource::ReplicaSet(d) => {
-                refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
-                creates(&mut out, kind, name, d.replicas, "");
-                pods.push((
-                    ns,
-                    format!("the pods of {kind} {name}"),
-                    &d.template.metadata.labels,
-                    &d.template.spec,
-                ));
-            }
-            Resource::StatefulSet(d) => {
-                refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
-                creates(
-                    &mut out,
-                    kind,
-                    name,
-                    d.replicas,
-                    &format!(", named {name}-0, {name}-1, ... and started one at a time"),
-                );
-                pods.push((
-                    ns,
-                    format!("the pods of {kind} {name}"),
-                    &d.template.metadata.labels,
-                    &d.template.spec,
-                ));
-            }
-            Resource::DaemonSet(d) => {
-                refs.check(&mut out, ns, "spec.template.spec", &d.template.spec);
-                creates(
-                    &mut out,
-                    kind,
-                    name,
-                    1,
-                    " (one per node, and this machine is the only node)",
-                );
-                pods.push((
-                    ns,
-                    format!("the pods of {kind} {name}"),
-                    &d.template.metadata.labels,
-                    &d.template.spec,
-                ));
-            }
+            Resource::Deployment(d) => creates(&mut out, kind, name, d.replicas, ""),
+            Resource::ReplicaSet(d) => creates(&mut out, kind, name, d.replicas, ""),
+            Resource::StatefulSet(d) => creates(
+                &mut out,
+                kind,
+                name,
+                d.replicas,
+                &format!(", named {name}-0, {name}-1, ... and started one at a time"),
+            ),
+            Resource::DaemonSet(_) => creates(
+                &mut out,
+                kind,
+                name,
+                1,
+                " (one per node, and this machine is the only node)",
+            ),
             Resource::Job(j) => {
-                refs.check(&mut out, ns, "spec.template.spec", &j.spec.template.spec);
                 let msg = format!(
                     "Job {name} would run Pods from spec.template until {} of them succeed, {} at a time (retrying up to {} failures)",
                     j.spec.completions, j.spec.parallelism, j.spec.backoff_limit
@@ -205,12 +172,6 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                 );
             }
             Resource::CronJob(c) => {
-                refs.check(
-                    &mut out,
-                    ns,
-                    "spec.jobTemplate.spec.template.spec",
-                    &c.job_template.template.spec,
-                );
                 let msg = format!(
                     "CronJob {name} would create a Job on the schedule \"{}\"{}",
                     c.schedule,
@@ -225,6 +186,23 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                 );
             }
             _ => {}
+        }
+        // The Pods a Service may select: a Pod's own, and those of the
+        // long-running controllers (a Job's Pods end, so are left out).
+        if matches!(
+            o.resource,
+            Resource::Deployment(_)
+                | Resource::ReplicaSet(_)
+                | Resource::StatefulSet(_)
+                | Resource::DaemonSet(_)
+        ) && let Some((_, template)) = o.resource.pod_template()
+        {
+            pods.push((
+                ns,
+                format!("the pods of {kind} {name}"),
+                &template.metadata.labels,
+                &template.spec,
+            ));
         }
         findings.append(&mut out.findings);
     }
