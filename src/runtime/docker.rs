@@ -91,9 +91,22 @@ fn label_filter(labels: &BTreeMap<String, String>) -> HashMap<String, Vec<String
     f
 }
 
-fn connect_help(host: &str, err: &dyn std::fmt::Display) -> anyhow::Error {
-    let text = err.to_string();
-    if text.contains("ermission denied") {
+fn connect_help(host: &str, err: &(dyn std::error::Error + 'static)) -> anyhow::Error {
+    // The client's own message hides the cause ("client error (Connect)"):
+    // the operating system's error is further down the chain.
+    let mut cause: &(dyn std::error::Error + 'static) = err;
+    let mut denied = false;
+    loop {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            denied |= io.kind() == std::io::ErrorKind::PermissionDenied;
+        }
+        match cause.source() {
+            Some(next) => cause = next,
+            None => break,
+        }
+    }
+    let text = cause.to_string();
+    if denied || text.contains("ermission denied") {
         anyhow!(
             "permission denied on the Docker engine at {host}.\n  fix: add yourself to the \
              `docker` group (`sudo usermod -aG docker $USER`, then log in again), or set \
