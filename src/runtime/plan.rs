@@ -18,15 +18,17 @@ use super::volume;
 pub const SANDBOX_IMAGE: &str = "busybox:latest";
 
 /// The sandbox's program, under docker-init: write the kubelet's /etc/hosts
-/// (from `PODLEARN_HOSTS`, with the IP Docker gave the pod in place of
-/// [`POD_IP_MARK`]), say [`SANDBOX_READY`] on stdout, then sleep until
+/// (from `PODLEARN_HOSTS`, with the IP Docker gave the pod, read from the
+/// file Docker wrote, in place of [`POD_IP_MARK`]; shell builtins only, so
+/// it is ready within milliseconds), say [`SANDBOX_READY`] on stdout, then sleep until
 /// SIGTERM/SIGINT, on which it exits 0 (so the sandbox does too). Every
 /// container of the pod shares this /etc/hosts; the worker starts none before
 /// the sandbox is ready.
 pub const SANDBOX_SCRIPT: &str = r#"trap 'exit 0' TERM INT
 if [ -n "$PODLEARN_HOSTS" ]; then
-  ip=$(awk -v h="$(hostname)" '$2 == h { print $1 }' /etc/hosts | tail -n 1)
-  if [ -n "$ip" ] && printf '%s' "$PODLEARN_HOSTS" | sed "s/@POD_IP@/$ip/g" > /etc/hosts; then
+  h=${HOSTNAME:-$(hostname)} ip=
+  while read -r addr name _; do [ "$name" = "$h" ] && ip=$addr; done < /etc/hosts
+  if [ -n "$ip" ] && printf '%s' "${PODLEARN_HOSTS//@POD_IP@/$ip}" > /etc/hosts; then
     echo podlearn-sandbox-ready
   else
     echo "podlearn-sandbox-failed: cannot write /etc/hosts (pod IP: '$ip')"
