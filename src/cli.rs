@@ -112,6 +112,33 @@ pub enum Command {
     /// For course authors: prove every starter fails, every solution passes and every
     /// known wrong answer fails where it should, by running them all.
     Verify(VerifyArgs),
+
+    /// For instructors: who finished what, from the progress files of a class.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  podlearn report /srv/class            one PODLEARN_HOME per learner: /srv/class/ann/progress.json
+  podlearn report collected/*.json      files the learners sent, named after them (ann.json)
+  podlearn report /srv/class --format csv > class.csv
+
+A learner's file is the one `podlearn progress` names at its end.")]
+pub struct ReportArgs {
+    /// Progress files, or folders holding them (`DIR/*/progress.json`, `DIR/*.json`).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// text for people, csv for a spreadsheet, json for scripts.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Args)]

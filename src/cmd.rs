@@ -20,6 +20,7 @@ mod logs;
 mod pods;
 mod progress;
 mod quiz;
+mod report;
 mod reset;
 mod run;
 mod scale;
@@ -77,5 +78,6 @@ pub fn run(cli: Cli, color: ColorChoice) -> anyhow::Result<Outcome> {
         Command::Solution(args) => solution::run(&ctx, args),
         Command::Watch(args) => watch::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }

@@ -24,6 +24,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod restart;
+pub mod roster;
 pub mod runtime;
 pub mod status;
 pub mod term;

@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 /// The format of `progress.json` this podlearn writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-const FILE: &str = "progress.json";
+/// The progress file's name in a learner's folder.
+pub const FILE_NAME: &str = "progress.json";
+const FILE: &str = FILE_NAME;
 const LOCK: &str = "progress.lock";
 
 /// Everything podlearn remembers about one learner.
@@ -231,6 +233,21 @@ impl Store {
             let _ = dir.sync_all();
         }
         Ok(())
+    }
+}
+
+/// Read a progress file without changing anything (another learner's, for
+/// `podlearn report`): the progress, or why it cannot be read.
+pub fn read_only(path: &Path) -> Result<Progress, String> {
+    let bytes = fs::read(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    })?;
+    match parse(&bytes) {
+        Read::Good(p) => Ok(p),
+        Read::Bad(why) => Err(format!("not a podlearn progress file: {why}")),
+        Read::Missing => Err("no such file".to_string()),
     }
 }
 

@@ -460,3 +460,131 @@ fn a_broken_course_index_names_file_and_line() {
         .stderr(predicate::str::contains("lessons/index.toml:7:"))
         .stderr(predicate::str::contains("colour"));
 }
+
+/// `podlearn` with the built-in course and a private home.
+fn podlearn_builtin(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+    cmd.env("PODLEARN_HOME", home)
+        .env_remove("PODLEARN_COURSE")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// A learner's progress file, as podlearn writes it.
+fn write_progress(path: &Path, lessons: &[&str], passed: &[(&str, u64)]) {
+    let passed: serde_json::Map<String, serde_json::Value> = passed
+        .iter()
+        .map(|(id, at)| {
+            (
+                id.to_string(),
+                serde_json::json!({"passed_at": at, "seconds": 1.5}),
+            )
+        })
+        .collect();
+    let json = serde_json::json!({
+        "format_version": 1,
+        "lessons_read": lessons,
+        "exercises_passed": passed,
+        "quiz_scores": {"what-is-a-pod": {"correct": 4, "total": 4}},
+    });
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+}
+
+#[test]
+fn report_says_who_finished_what_across_a_class() {
+    let class = tempfile::tempdir().unwrap();
+    // One PODLEARN_HOME per learner on a shared host, and a file sent in.
+    write_progress(
+        &class.path().join("ann/progress.json"),
+        &["what-is-a-pod", "manifests"],
+        &[
+            ("first-pod", 1_795_250_000),
+            ("localhost-pair", 1_795_260_000),
+        ],
+    );
+    write_progress(
+        &class.path().join("bob.json"),
+        &["what-is-a-pod"],
+        &[("first-pod", 1_795_240_000)],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = podlearn_builtin(home.path());
+    cmd.arg("report").arg(class.path());
+    let text = stdout_of(&mut cmd);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("LEARNER   LESSONS   QUIZZES   EXERCISES"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("ann       2/12      1/12      2/25"),
+        "{text}"
+    );
+    assert!(lines[1].ends_with("2026-11-21 11:20"), "{text}");
+    assert!(
+        lines[2].starts_with("bob       1/12      1/12      1/25"),
+        "{text}"
+    );
+    assert!(text.contains("first-pod "), "{text}");
+    let row = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    assert_eq!(row("first-pod"), "first-pod 2/2 everyone");
+    assert_eq!(row("localhost-pair"), "localhost-pair 1/2 not yet: bob");
+    assert_eq!(row("service-dns"), "service-dns 0/2 no one yet");
+
+    // CSV for a spreadsheet: a column per exercise with the day it passed.
+    let mut cmd = podlearn_builtin(home.path());
+    cmd.args(["report", "--format", "csv"])
+        .arg(class.path().join("ann/progress.json"));
+    let csv = stdout_of(&mut cmd);
+    let mut rows = csv.lines();
+    assert!(
+        rows.next().unwrap().starts_with("learner,lessons_read,"),
+        "{csv}"
+    );
+    let ann = rows.next().unwrap();
+    assert!(ann.starts_with("ann,2,1,1,2,0,"), "{csv}");
+    assert!(ann.contains(",2026-11-21 08:33,"), "{csv}");
+}
+
+#[test]
+fn report_warns_about_an_unreadable_file_and_fails_but_reports_the_rest() {
+    let class = tempfile::tempdir().unwrap();
+    write_progress(&class.path().join("ann.json"), &["what-is-a-pod"], &[]);
+    fs::write(class.path().join("bob.json"), "{ not json").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = podlearn_builtin(home.path())
+        .args(["report", "--format", "json"])
+        .arg(class.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bob.json: not a podlearn progress file: not valid JSON"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["learners"][0]["learner"], "ann");
+    assert_eq!(json["learners"].as_array().unwrap().len(), 1);
+    assert!(
+        fs::read_to_string(class.path().join("bob.json")).unwrap() == "{ not json",
+        "a report never moves or changes a learner's file"
+    );
+
+    // Nothing readable at all, or a path that is not there: one message, exit 1.
+    podlearn_builtin(home.path())
+        .arg("report")
+        .arg(class.path().join("nobody"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nobody: no such file or folder"));
+}
