@@ -3,76 +3,21 @@
 //! removes every Pod, Service proxy and network. These tests fail (they do
 //! not skip) when no engine answers.
 
-use std::path::Path;
 use std::process::Command as Std;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-struct Env {
-    home: tempfile::TempDir,
-    learner: String,
-}
+#[path = "support/learner.rs"]
+mod learner;
 
-impl Env {
-    fn new(name: &str) -> Self {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-            learner: format!("grading-cluster-{name}-{}", std::process::id()),
-        }
-    }
+use learner::{Env, file};
 
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("podlearn").unwrap();
-        c.args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PODLEARN_HOME", self.home.path())
-            .env("PODLEARN_LEARNER", &self.learner)
-            .env("PODLEARN_WORKSPACE", self.home.path().join("ws"))
-            .env_remove("PODLEARN_COURSE")
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    /// Containers, volumes and networks of this learner still on the engine.
-    fn leftovers(&self) -> String {
-        let filter = format!("label=io.podlearn.learner={}", self.learner);
-        let mut out = String::new();
-        for args in [
-            vec!["ps", "-aq", "--filter", &filter],
-            vec!["volume", "ls", "-q", "--filter", &filter],
-            vec!["network", "ls", "-q", "--filter", &filter],
-        ] {
-            let o = Std::new("docker").args(&args).output().expect("docker CLI");
-            assert!(o.status.success(), "docker {args:?} failed");
-            out.push_str(&String::from_utf8_lossy(&o.stdout));
-        }
-        out.trim().to_string()
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        // Whatever happened, remove this learner's objects (and only those).
-        let _ = Std::new(env!("CARGO_BIN_EXE_podlearn"))
-            .arg("clean")
-            .env("PODLEARN_HOME", self.home.path())
-            .env("PODLEARN_LEARNER", &self.learner)
-            .output();
-    }
-}
-
-fn file(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(rel)
-        .display()
-        .to_string()
-}
+const LEARNER_PREFIX: &str = "grading-cluster";
 
 #[test]
 fn a_jobs_solution_passes_and_a_failing_job_fails_its_check_leaving_nothing() {
-    let env = Env::new("job");
+    let env = Env::new(LEARNER_PREFIX, "job");
     env.cmd(&[
         "check",
         "job-completions",
@@ -99,7 +44,7 @@ fn a_jobs_solution_passes_and_a_failing_job_fails_its_check_leaving_nothing() {
 
 #[test]
 fn ctrl_c_while_a_deployment_is_graded_removes_everything() {
-    let env = Env::new("ctrlc");
+    let env = Env::new(LEARNER_PREFIX, "ctrlc");
     let child = Std::new(env!("CARGO_BIN_EXE_podlearn"))
         .args(["check", "deployment-three", "--file"])
         .arg(file("exercises/deployment-three/solution.yaml"))

@@ -2,73 +2,20 @@
 //! starter fails, the report formats, an instructor's course, and nothing is
 //! left behind. These tests fail (they do not skip) when no engine answers.
 
-use std::path::Path;
 use std::process::Command as Std;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-struct Env {
-    home: tempfile::TempDir,
-    learner: String,
-}
+#[path = "support/learner.rs"]
+mod learner;
 
-impl Env {
-    fn new(name: &str) -> Self {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-            learner: format!("grading-{name}-{}", std::process::id()),
-        }
-    }
+use learner::{Env, file};
 
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("podlearn").unwrap();
-        c.args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PODLEARN_HOME", self.home.path())
-            .env("PODLEARN_LEARNER", &self.learner)
-            .env("PODLEARN_WORKSPACE", self.home.path().join("ws"))
-            .env_remove("PODLEARN_COURSE")
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    /// Containers and volumes of this learner still on the engine.
-    fn leftovers(&self) -> String {
-        let filter = format!("label=io.podlearn.learner={}", self.learner);
-        let mut out = String::new();
-        for args in [
-            vec!["ps", "-aq", "--filter", &filter],
-            vec!["volume", "ls", "-q", "--filter", &filter],
-        ] {
-            let o = Std::new("docker").args(&args).output().expect("docker CLI");
-            out.push_str(&String::from_utf8_lossy(&o.stdout));
-        }
-        out.trim().to_string()
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        // Whatever happened, remove this learner's objects (and only those).
-        let _ = Std::new(env!("CARGO_BIN_EXE_podlearn"))
-            .arg("clean")
-            .env("PODLEARN_HOME", self.home.path())
-            .env("PODLEARN_LEARNER", &self.learner)
-            .output();
-    }
-}
-
-fn file(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(rel)
-        .display()
-        .to_string()
-}
+const LEARNER_PREFIX: &str = "grading";
 
 #[test]
 fn reference_solution_passes_records_progress_and_leaves_nothing() {
-    let env = Env::new("solution");
+    let env = Env::new(LEARNER_PREFIX, "solution");
     env.cmd(&[
         "check",
         "localhost-pair",
@@ -86,7 +33,7 @@ fn reference_solution_passes_records_progress_and_leaves_nothing() {
 
 #[test]
 fn starter_fails_with_expected_observed_and_hint() {
-    let env = Env::new("starter");
+    let env = Env::new(LEARNER_PREFIX, "starter");
     env.cmd(&[
         "check",
         "localhost-pair",
@@ -104,7 +51,7 @@ fn starter_fails_with_expected_observed_and_hint() {
 
 #[test]
 fn json_and_junit_reports() {
-    let env = Env::new("formats");
+    let env = Env::new(LEARNER_PREFIX, "formats");
     let solution = file("exercises/run-to-completion/solution.yaml");
     let out = env
         .cmd(&[
@@ -143,7 +90,7 @@ fn json_and_junit_reports() {
 
 #[test]
 fn invalid_manifest_stops_before_anything_runs() {
-    let env = Env::new("invalid");
+    let env = Env::new(LEARNER_PREFIX, "invalid");
     let bad = env.home.path().join("bad.yaml");
     std::fs::write(
         &bad,
@@ -160,7 +107,7 @@ fn invalid_manifest_stops_before_anything_runs() {
 
 #[test]
 fn an_instructors_course_is_verified_for_real() {
-    let env = Env::new("course");
+    let env = Env::new(LEARNER_PREFIX, "course");
     let course = tempfile::tempdir().unwrap();
     let ex = course.path().join("exercises/say-hello");
     std::fs::create_dir_all(ex.join("wrong")).unwrap();
@@ -239,7 +186,7 @@ message = "restartPolicy Never"
 
 #[test]
 fn an_engine_that_does_not_answer_is_exit_2() {
-    let env = Env::new("noengine");
+    let env = Env::new(LEARNER_PREFIX, "noengine");
     env.cmd(&[
         "check",
         "localhost-pair",
@@ -255,7 +202,7 @@ fn an_engine_that_does_not_answer_is_exit_2() {
 #[test]
 fn sigterm_or_ctrl_c_mid_check_removes_the_pod() {
     for signal in ["-TERM", "-INT"] {
-        let env = Env::new(&format!("signal{signal}"));
+        let env = Env::new(LEARNER_PREFIX, &format!("signal{signal}"));
         let child = Std::new(env!("CARGO_BIN_EXE_podlearn"))
             .args(["check", "run-to-completion", "--file"])
             .arg(file("exercises/run-to-completion/starter.yaml"))
@@ -286,7 +233,7 @@ fn sigterm_or_ctrl_c_mid_check_removes_the_pod() {
 
 #[test]
 fn a_token_written_into_one_container_comes_out_of_another() {
-    let env = Env::new("filetoken");
+    let env = Env::new(LEARNER_PREFIX, "filetoken");
     let course = tempfile::tempdir().unwrap();
     let ex = course.path().join("exercises/pass-it-on");
     std::fs::create_dir_all(&ex).unwrap();
