@@ -8,6 +8,7 @@
 //! plain [`Style`] the output has no escape codes at all.
 
 mod code;
+mod shell;
 
 use std::borrow::Cow;
 use std::io::{self, Write};

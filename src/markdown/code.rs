@@ -1,6 +1,6 @@
 //! Code blocks of a lesson: the fence's info string (`yaml file=pod.yaml`,
 //! `yaml mistake`) and drawing the block in a frame, lines exactly as written,
-//! highlighted with syntect when color is on.
+//! highlighted when color is on: shell by `shell`, the rest with syntect.
 
 use std::io::{self, Write};
 use std::sync::OnceLock;
@@ -102,7 +102,9 @@ impl CodeBlock {
     /// The lines with 24-bit color escapes, or `None` for an unknown language.
     fn highlighted(&self) -> Option<Vec<String>> {
         let token = match self.lang.as_deref()?.to_ascii_lowercase().as_str() {
-            "shell" | "console" | "shell-session" | "sh" | "bash" | "zsh" => "bash".to_string(),
+            "shell" | "console" | "shell-session" | "sh" | "bash" | "zsh" => {
+                return Some(super::shell::highlight(&self.code));
+            }
             "yml" => "yaml".to_string(),
             other => other.to_string(),
         };
