@@ -79,6 +79,19 @@ pub fn process_is_dead(owner: &str) -> bool {
     labels::owner_is_dead(owner)
 }
 
+/// A container cannot answer right now: it has not started yet, is not
+/// running, is restarting or gone, or did not answer in time. That is the
+/// pod's state (what a learner's manifest made of it), not a failure of the
+/// engine; the grader reports it as such.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ContainerUnavailable(pub String);
+
+/// Whether an error, or one of its causes, is [`ContainerUnavailable`].
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.is::<ContainerUnavailable>())
+}
+
 /// A connection to the Docker engine, ready to run pods.
 #[derive(Clone)]
 pub struct Engine {

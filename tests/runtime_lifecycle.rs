@@ -437,3 +437,40 @@ async fn a_missing_image_is_err_image_pull_then_back_off_and_mapping_is_explicit
     assert_eq!(leftovers(&learner, Some("noimage")), Vec::<String>::new());
     assert_eq!(leftovers(&learner, Some("mapped")), Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_into_a_container_that_has_ended_is_unavailable_not_an_engine_failure() {
+    let learner = isolate();
+    let engine = engine().await;
+    let p = pod(
+        "ended",
+        vec![],
+        vec![container("c", "true")],
+        RestartPolicy::Never,
+    );
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
+    running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("the pod completes");
+    let err = running
+        .exec("c", &s(&["true"]), LONG)
+        .await
+        .expect_err("nothing runs in the container any more");
+    assert!(podlearn::runtime::is_unavailable(&err), "{err:#}");
+    assert!(format!("{err:#}").contains("is not running"), "{err:#}");
+    // A container that is not in the pod at all is the learner's mistake.
+    let err = running
+        .exec("nope", &s(&["true"]), LONG)
+        .await
+        .expect_err("no such container");
+    assert!(
+        err.downcast_ref::<podlearn::exit::LearnerError>().is_some(),
+        "{err:#}"
+    );
+    running.delete(None).await.unwrap();
+    assert_eq!(leftovers(&learner, Some("ended")), Vec::<String>::new());
+}

@@ -153,23 +153,32 @@ impl PodUnderTest for EnginePod {
 
 /// Tell "the learner's container cannot answer" from "the engine failed".
 pub(super) fn classify(e: anyhow::Error) -> PodError {
-    let text = format!("{e:#}");
-    let learners = e.downcast_ref::<LearnerError>().is_some()
-        || [
-            "has not started yet",
-            "not found",
-            "is not running",
-            "status code 409",
-            "status code 404",
-            "timed out after",
-            "is restarting",
-            "is paused",
-        ]
-        .iter()
-        .any(|p| text.contains(p));
+    let learners = e.downcast_ref::<LearnerError>().is_some() || crate::runtime::is_unavailable(&e);
     if learners {
-        PodError::Unavailable(text)
+        PodError::Unavailable(format!("{e:#}"))
     } else {
         PodError::Engine(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::ContainerUnavailable;
+
+    #[test]
+    fn a_container_that_cannot_answer_is_an_observation_an_engine_failure_is_not() {
+        let gone = anyhow::Error::new(ContainerUnavailable("container web is not running".into()))
+            .context("exec in web");
+        match classify(gone) {
+            PodError::Unavailable(text) => assert!(text.contains("is not running"), "{text}"),
+            PodError::Engine(e) => panic!("classified as an engine failure: {e:#}"),
+        }
+        let learner = crate::exit::learner_error("container \"x\" is not valid for pod \"p\"");
+        assert!(matches!(classify(learner), PodError::Unavailable(_)));
+        // Words alone do not decide: the engine failing to find its own
+        // socket or image is the engine's failure.
+        let engine = anyhow::anyhow!("image busybox:latest not found on the engine");
+        assert!(matches!(classify(engine), PodError::Engine(_)));
     }
 }

@@ -82,6 +82,18 @@ pub fn status_of(err: &anyhow::Error) -> Option<u16> {
         })
 }
 
+/// The engine's "no such container" (404) and "container is not running,
+/// restarting or paused" (409) are the container's state, not its failure.
+fn unavailable_if_gone(err: bollard::errors::Error) -> anyhow::Error {
+    match &err {
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404 | 409,
+            message,
+        } => super::ContainerUnavailable(message.clone()).into(),
+        _ => err.into(),
+    }
+}
+
 fn label_filter(labels: &BTreeMap<String, String>) -> HashMap<String, Vec<String>> {
     let mut f = HashMap::new();
     f.insert(
@@ -343,12 +355,19 @@ impl Api {
             cmd: Some(argv.to_vec()),
             ..Default::default()
         };
-        let exec = self.docker.create_exec(id, config).await?;
+        let exec = self
+            .docker
+            .create_exec(id, config)
+            .await
+            .map_err(unavailable_if_gone)?;
         let run = async {
             let mut out = ExecOutput::default();
             let start = StartExecOptions::default();
-            if let StartExecResults::Attached { mut output, .. } =
-                self.docker.start_exec(&exec.id, Some(start)).await?
+            if let StartExecResults::Attached { mut output, .. } = self
+                .docker
+                .start_exec(&exec.id, Some(start))
+                .await
+                .map_err(unavailable_if_gone)?
             {
                 while let Some(chunk) = output.next().await {
                     match chunk? {
@@ -365,7 +384,11 @@ impl Api {
         };
         match tokio::time::timeout(timeout, run).await {
             Ok(r) => r,
-            Err(_) => bail!("timed out after {}", humantime::format_duration(timeout)),
+            Err(_) => Err(super::ContainerUnavailable(format!(
+                "timed out after {}",
+                humantime::format_duration(timeout)
+            ))
+            .into()),
         }
     }
 
@@ -384,7 +407,7 @@ impl Api {
         };
         self.docker
             .logs(id, Some(options))
-            .map(|r| r.map(|o| o.to_string()).map_err(anyhow::Error::from))
+            .map(|r| r.map(|o| o.to_string()).map_err(unavailable_if_gone))
     }
 
     pub async fn create_volume(

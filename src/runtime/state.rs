@@ -204,10 +204,11 @@ impl PodShared {
                 .iter()
                 .any(|c| c.container.name == name)
             {
-                anyhow::bail!(
+                return Err(super::ContainerUnavailable(format!(
                     "container {name:?} in pod {:?} has not started yet",
                     self.plan.pod_name
-                );
+                ))
+                .into());
             }
             return Err(crate::exit::learner_error(format!(
                 "container {name:?} is not valid for pod {:?}",
@@ -221,7 +222,10 @@ impl PodShared {
                 "previous terminated container {name:?} in pod {:?} not found",
                 self.plan.pod_name
             ))),
-            None => anyhow::bail!("container {name:?} has not been created yet"),
+            None => Err(super::ContainerUnavailable(format!(
+                "container {name:?} has not been created yet"
+            ))
+            .into()),
         }
     }
 
