@@ -84,12 +84,26 @@ pub fn status_of(err: &anyhow::Error) -> Option<u16> {
 
 /// The engine's "no such container" (404) and "container is not running,
 /// restarting or paused" (409) are the container's state, not its failure.
+/// A container that exits between creating an exec and starting it comes
+/// back as a 500 with the same words: the one place that reads them.
 fn unavailable_if_gone(err: bollard::errors::Error) -> anyhow::Error {
     match &err {
         bollard::errors::Error::DockerResponseServerError {
-            status_code: 404 | 409,
+            status_code,
             message,
-        } => super::ContainerUnavailable(message.clone()).into(),
+        } if matches!(status_code, 404 | 409)
+            || (*status_code == 500
+                && [
+                    "is not running",
+                    "is restarting",
+                    "is paused",
+                    "No such container",
+                ]
+                .iter()
+                .any(|w| message.contains(w))) =>
+        {
+            super::ContainerUnavailable(message.clone()).into()
+        }
         _ => err.into(),
     }
 }
