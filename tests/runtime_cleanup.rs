@@ -344,6 +344,18 @@ async fn a_launch_dropped_half_way_removes_what_it_had_created() {
             "",
             "network left after a start cut at {ms} ms"
         );
+        // By name too: a sandbox created after its volume was removed makes
+        // Docker create the volume again, which must carry podlearn's labels.
+        let out = Command::new("docker")
+            .args(["volume", "ls", "-q", "--filter"])
+            .arg(format!("name=podlearn-{learner}-cut-cut"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "",
+            "volume left after a start cut at {ms} ms"
+        );
     }
     assert!(cut >= 3, "only {cut} starts were cut short");
 }

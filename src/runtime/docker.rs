@@ -9,8 +9,8 @@ use anyhow::{Context, anyhow, bail};
 use bollard::Docker;
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{
-    ContainerCreateBody, HostConfig, Mount, MountType, RestartPolicy, RestartPolicyNameEnum,
-    VolumeCreateRequest,
+    ContainerCreateBody, HostConfig, Mount, MountType, MountVolumeOptions, RestartPolicy,
+    RestartPolicyNameEnum, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
     CreateContainerOptions, CreateImageOptions, KillContainerOptions, ListContainersOptions,
@@ -177,23 +177,31 @@ impl Api {
             .mounts
             .iter()
             .map(|m| {
-                let (typ, source, target, read_only) = match m {
+                let (typ, source, target, read_only, volume_options) = match m {
                     MountSpec::Volume {
                         source,
                         target,
                         read_only,
-                    } => (MountType::VOLUME, source, target, read_only),
+                        labels,
+                    } => {
+                        let options = MountVolumeOptions {
+                            labels: Some(labels.clone().into_iter().collect()),
+                            ..Default::default()
+                        };
+                        (MountType::VOLUME, source, target, read_only, Some(options))
+                    }
                     MountSpec::Bind {
                         source,
                         target,
                         read_only,
-                    } => (MountType::BIND, source, target, read_only),
+                    } => (MountType::BIND, source, target, read_only, None),
                 };
                 Mount {
                     typ: Some(typ),
                     source: Some(source.clone()),
                     target: Some(target.clone()),
                     read_only: Some(*read_only),
+                    volume_options,
                     ..Default::default()
                 }
             })

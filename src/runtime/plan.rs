@@ -83,11 +83,14 @@ pub struct ContainerSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MountSpec {
-    /// A named Docker volume.
+    /// A named Docker volume, with its labels: should the volume be gone
+    /// when the container is created (removed under a create in flight),
+    /// Docker makes it again with them, so it is removed like the rest.
     Volume {
         source: String,
         target: String,
         read_only: bool,
+        labels: BTreeMap<String, String>,
     },
     /// A path on the engine's host (hostPath, or a volume's subPath).
     Bind {
@@ -250,6 +253,7 @@ pub fn plan_pod(
             source: v.name.clone(),
             target: format!("{}/{}", SANDBOX_VOLUME_ROOT, v.pod_volume),
             read_only: false,
+            labels: v.labels.clone(),
         });
     }
     let mut sl = base.clone();
@@ -415,6 +419,7 @@ fn plan_container(
                 source: v.name.clone(),
                 target: m.mount_path.clone(),
                 read_only,
+                labels: v.labels.clone(),
             }),
         }
     }

@@ -83,9 +83,12 @@ fn the_sandbox_holds_network_ipc_and_hostname_and_every_volume() {
             source: "podlearn-ann-default-web-shared".into(),
             target: "/.podlearn/volumes/shared".into(),
             read_only: false,
+            labels: plan.volumes[0].labels.clone(),
         }]
     );
     assert_eq!(plan.volumes[0].driver_opts["type"], "tmpfs");
+    assert_eq!(plan.volumes[0].labels[labels::MANAGED], "true");
+    assert_eq!(plan.volumes[0].labels[labels::POD], "web");
 }
 
 #[test]
