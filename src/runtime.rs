@@ -262,7 +262,7 @@ impl Engine {
                 let _one = ENSURE.lock().await;
                 // Dropped while the network is being made: it goes again
                 // (unless another pod of the learner uses it).
-                let guard = NetworkGuard(Some(name.clone()));
+                let guard = cleanup::StartGuard::new(None, Some(name.clone()));
                 let made = cluster::network::ensure(self, name, labels).await;
                 guard.disarm();
                 made?;
@@ -286,24 +286,6 @@ impl Engine {
             shared: Some(shared),
             name: pod.metadata.name.clone(),
         })
-    }
-}
-
-/// Releases the learner's namespace network if the start of a pod is
-/// dropped while making it (after that, the launch's own guard does).
-struct NetworkGuard(Option<String>);
-
-impl NetworkGuard {
-    fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for NetworkGuard {
-    fn drop(&mut self) {
-        if let Some(name) = self.0.take() {
-            cleanup::remove_blocking(None, Some(name));
-        }
     }
 }
 

@@ -124,6 +124,35 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     Ok(n)
 }
 
+/// Removes what the start of a pod created if the start is dropped before
+/// it ends (Ctrl-C in a `select!`, a timeout): its objects (selected by
+/// labels, this process's only) and the namespace network it made. The
+/// start's own error path removes them without blocking, then disarms it.
+pub struct StartGuard {
+    sel: Option<BTreeMap<String, String>>,
+    own_network: Option<String>,
+}
+
+impl StartGuard {
+    pub fn new(sel: Option<BTreeMap<String, String>>, own_network: Option<String>) -> Self {
+        StartGuard { sel, own_network }
+    }
+
+    /// The start has ended: what it made is the caller's now.
+    pub fn disarm(mut self) {
+        self.sel = None;
+        self.own_network = None;
+    }
+}
+
+impl Drop for StartGuard {
+    fn drop(&mut self) {
+        if self.sel.is_some() || self.own_network.is_some() {
+            remove_blocking(self.sel.take(), self.own_network.take());
+        }
+    }
+}
+
 /// Remove a pod's objects, and its own namespace network if no other pod
 /// uses it, from a synchronous context (a `Drop`), on a thread of its own
 /// so it works inside or outside an async runtime.

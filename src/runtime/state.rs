@@ -261,12 +261,12 @@ impl PodShared {
         tokio::time::timeout(timeout, fut).await.ok()
     }
 
-    /// Labels that select every object of this pod.
     /// The learner's namespace network this pod goes with, if it is on one.
     pub fn own_network(&self) -> Option<String> {
         self.plan.sandbox.labels.get(labels::OWN_NETWORK).cloned()
     }
 
+    /// Labels that select every object of this pod.
     pub fn pod_selector(&self) -> BTreeMap<String, String> {
         let mut l = BTreeMap::new();
         l.insert(labels::MANAGED.to_string(), "true".to_string());

@@ -52,14 +52,12 @@ pub async fn launch(
     }
     // From here on this launch creates objects. If it is dropped half-way
     // (Ctrl-C in a `select!`, a timeout), the guard removes them.
-    let mut mine = sel.clone();
+    let mut mine = sel;
     mine.insert(labels::OWNER.into(), owner.process.clone());
-    let guard = LaunchGuard {
-        sel: Some(mine),
-        own_network: plan.sandbox.labels.get(labels::OWN_NETWORK).cloned(),
-    };
+    let own_network = plan.sandbox.labels.get(labels::OWN_NETWORK).cloned();
+    let guard = cleanup::StartGuard::new(Some(mine.clone()), own_network.clone());
     let created = create_sandbox(&api, &pod, &plan).await;
-    let sel = guard.disarm();
+    guard.disarm();
     match created {
         Ok((sandbox_id, ip)) => {
             // Now that the pod has an IP, plan the containers again: the
@@ -89,38 +87,11 @@ pub async fn launch(
         }
         Err(e) => {
             // Only what this launch created: this process's objects of the pod.
-            if let Err(e2) = cleanup::remove_selected(&api, &sel).await {
+            if let Err(e2) = cleanup::remove_selected(&api, &mine).await {
                 return Err(e.context(format!("and cleaning up failed too: {e2:#}")));
             }
-            cleanup::release_own_network(
-                &api,
-                plan.sandbox.labels.get(labels::OWN_NETWORK).cloned(),
-            )
-            .await;
+            cleanup::release_own_network(&api, own_network).await;
             Err(e)
-        }
-    }
-}
-
-/// Removes what a launch created if the launch is dropped before it ends
-/// (the launch's own error path removes it without blocking).
-struct LaunchGuard {
-    /// This process's objects of the pod; `None` once the launch has ended.
-    sel: Option<std::collections::BTreeMap<String, String>>,
-    own_network: Option<String>,
-}
-
-impl LaunchGuard {
-    /// The launch has ended: its objects are the caller's now.
-    fn disarm(mut self) -> std::collections::BTreeMap<String, String> {
-        self.sel.take().unwrap_or_default()
-    }
-}
-
-impl Drop for LaunchGuard {
-    fn drop(&mut self) {
-        if let Some(sel) = self.sel.take() {
-            cleanup::remove_blocking(Some(sel), self.own_network.take());
         }
     }
 }
