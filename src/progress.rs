@@ -22,7 +22,6 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// The progress file's name in a learner's folder.
 pub const FILE_NAME: &str = "progress.json";
-const FILE: &str = FILE_NAME;
 const LOCK: &str = "progress.lock";
 
 /// Everything podlearn remembers about one learner.
@@ -98,7 +97,7 @@ impl Store {
     pub fn at(dir: &Path) -> Store {
         Store {
             dir: dir.to_path_buf(),
-            file: dir.join(FILE),
+            file: dir.join(FILE_NAME),
         }
     }
 
@@ -181,18 +180,21 @@ impl Store {
                 return Err(e).with_context(|| format!("Failed to read {}", self.file.display()));
             }
         };
-        Ok(parse(&bytes))
+        Ok(match parse(&bytes) {
+            Ok(p) => Read::Good(p),
+            Err(why) => Read::Bad(why),
+        })
     }
 
     fn move_aside(&self, why: &str) -> anyhow::Result<()> {
         let secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let mut backup = self.dir.join(format!("{FILE}.bak-{secs}"));
+        let mut backup = self.dir.join(format!("{FILE_NAME}.bak-{secs}"));
         // Never overwrite an earlier backup made in the same second.
         let mut n = 1;
         while backup.exists() {
-            backup = self.dir.join(format!("{FILE}.bak-{secs}-{n}"));
+            backup = self.dir.join(format!("{FILE_NAME}.bak-{secs}-{n}"));
             n += 1;
         }
         fs::rename(&self.file, &backup).with_context(|| {
@@ -236,19 +238,10 @@ impl Store {
     }
 }
 
-/// Read a progress file without changing anything (another learner's, for
-/// `podlearn report`): the progress, or why it cannot be read.
-pub fn read_only(path: &Path) -> Result<Progress, String> {
-    let bytes = fs::read(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => "no such file".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    })?;
-    match parse(&bytes) {
-        Read::Good(p) => Ok(p),
-        Read::Bad(why) => Err(format!("not a podlearn progress file: {why}")),
-        Read::Missing => Err("no such file".to_string()),
-    }
+/// Another learner's progress file as read (for `podlearn report`, which
+/// changes nothing): the progress, or why it is not one.
+pub fn parse_file_contents(bytes: &[u8]) -> Result<Progress, String> {
+    parse(bytes).map_err(|why| format!("not a podlearn progress file: {why}"))
 }
 
 enum Read {
@@ -258,24 +251,22 @@ enum Read {
     Bad(String),
 }
 
-fn parse(bytes: &[u8]) -> Read {
-    let value: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        Err(e) => return Read::Bad(format!("not valid JSON: {e}")),
-    };
+/// The progress in a file's bytes, or why there is none.
+fn parse(bytes: &[u8]) -> Result<Progress, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
     match value.get("format_version").and_then(|v| v.as_u64()) {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}
         Some(v) => {
-            return Read::Bad(format!(
+            return Err(format!(
                 "it has format_version {v}, and this podlearn reads version {FORMAT_VERSION}"
             ));
         }
-        None => return Read::Bad("it has no format_version".to_string()),
+        None => return Err("it has no format_version".to_string()),
     }
-    match serde_json::from_value::<Stored>(value) {
-        Ok(s) => Read::Good(s.progress),
-        Err(e) => Read::Bad(format!("unexpected content: {e}")),
-    }
+    serde_json::from_value::<Stored>(value)
+        .map(|s| s.progress)
+        .map_err(|e| format!("unexpected content: {e}"))
 }
 
 #[cfg(test)]

@@ -77,7 +77,10 @@ pub fn read(files: &[PathBuf]) -> (Vec<Entry>, Vec<Unreadable>) {
     let mut entries = Vec::new();
     let mut unreadable = Vec::new();
     for file in files {
-        match crate::progress::read_only(file) {
+        let read = std::fs::read(file)
+            .map_err(|e| io_reason(&e))
+            .and_then(|bytes| crate::progress::parse_file_contents(&bytes));
+        match read {
             Ok(progress) => entries.push(Entry {
                 learner: learner_name(file),
                 file: file.clone(),
