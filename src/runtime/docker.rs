@@ -82,8 +82,9 @@ pub fn status_of(err: &anyhow::Error) -> Option<u16> {
         })
 }
 
-/// The engine's "no such container" (404) and "container is not running,
-/// restarting or paused" (409) are the container's state, not its failure.
+/// The engine's "no such container" or exec instance (404) and "container is
+/// not running, restarting or paused" (409) are the container's state, not
+/// its failure.
 /// A container that exits between creating an exec and starting it comes
 /// back as a 500 with the same words: the one place that reads them.
 fn unavailable_if_gone(err: bollard::errors::Error) -> anyhow::Error {
@@ -392,7 +393,7 @@ impl Api {
                 .map_err(unavailable_if_gone)?
             {
                 while let Some(chunk) = output.next().await {
-                    match chunk? {
+                    match chunk.map_err(unavailable_if_gone)? {
                         bollard::container::LogOutput::StdErr { message } => {
                             out.stderr.push_str(&String::from_utf8_lossy(&message))
                         }
@@ -400,7 +401,13 @@ impl Api {
                     }
                 }
             }
-            let inspected = self.docker.inspect_exec(&exec.id).await?;
+            // The exec goes with its container: a container removed while
+            // the command ran leaves "no such exec instance" (404).
+            let inspected = self
+                .docker
+                .inspect_exec(&exec.id)
+                .await
+                .map_err(unavailable_if_gone)?;
             out.exit_code = inspected.exit_code.unwrap_or(-1);
             anyhow::Ok(out)
         };
