@@ -7,7 +7,8 @@
 //! exercises/<id>/task.md         the task, in markdown
 //! exercises/<id>/starter.yaml    what the learner starts from
 //! exercises/<id>/solution.yaml   the reference solution
-//! exercises/<id>/wrong/*.yaml    known wrong answers
+//! exercises/<id>/right/*.yaml    other right answers, in other styles: each must pass
+//! exercises/<id>/wrong/*.yaml    known wrong answers, each named by a [[wrong]]
 //! ```
 
 pub mod format;
@@ -36,6 +37,8 @@ pub struct Exercise {
     pub inject: Vec<Inject>,
     pub checks: Vec<Check>,
     pub wrong: Vec<WrongAnswer>,
+    /// Alternative right answers (`right/*.yaml`): every one must pass.
+    pub right: Vec<RightAnswer>,
     pub task: String,
     pub starter: String,
     pub solution: String,
@@ -119,6 +122,15 @@ pub struct WrongAnswer {
     pub manifest: String,
 }
 
+/// An alternative right answer: a correct Kubernetes answer in another style
+/// than the reference solution, which the grader must accept.
+#[derive(Debug, Clone)]
+pub struct RightAnswer {
+    /// File name inside `right/`.
+    pub file: String,
+    pub manifest: String,
+}
+
 /// Every exercise of a course, in course order.
 #[derive(Debug, Clone)]
 pub struct Catalog {
@@ -194,6 +206,10 @@ impl Catalog {
     }
 }
 
+fn is_manifest_name(file: &str) -> bool {
+    [".yaml", ".yml", ".json"].iter().any(|e| file.ends_with(e))
+}
+
 /// Read one exercise folder.
 pub fn load_one(source: &ContentSource, id: &str) -> Result<Exercise, FormatError> {
     let dir = format!("exercises/{id}");
@@ -224,6 +240,43 @@ pub fn load_one(source: &ContentSource, id: &str) -> Result<Exercise, FormatErro
     ex.solution = read("solution.yaml")?;
     for w in &mut ex.wrong {
         w.manifest = read(&format!("wrong/{}", w.file))?;
+    }
+    let listed = |sub: &str| -> Result<Vec<String>, FormatError> {
+        let folder = format!("{dir}/{sub}");
+        let files = source.list(&folder).map_err(|e| FormatError {
+            file: source.display_path(&folder),
+            line: 0,
+            message: format!("{e:#}"),
+        })?;
+        Ok(files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&format!("{folder}/")))
+            .filter(|f| !f.contains('/'))
+            .map(str::to_string)
+            .collect())
+    };
+    for file in listed("right")? {
+        if !is_manifest_name(&file) {
+            return Err(FormatError {
+                file: source.display_path(&format!("{dir}/right/{file}")),
+                line: 0,
+                message: "right/ holds manifests only: name it *.yaml, *.yml or *.json".into(),
+            });
+        }
+        let manifest = read(&format!("right/{file}"))?;
+        ex.right.push(RightAnswer { file, manifest });
+    }
+    // A wrong answer nobody names would never be verified.
+    for file in listed("wrong")? {
+        if !ex.wrong.iter().any(|w| w.file == file) {
+            return Err(FormatError {
+                file: toml_file.clone(),
+                line: 0,
+                message: format!(
+                    "wrong/{file} is named by no [[wrong]]: add one with file = {file:?}, the check it fails and the words the learner sees"
+                ),
+            });
+        }
     }
     Ok(ex)
 }

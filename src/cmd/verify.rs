@@ -1,6 +1,7 @@
 //! `podlearn verify`: for every exercise, for real on the engine and in
-//! parallel, the starter fails, the reference solution passes, and every
-//! known wrong answer fails on the check it names, with its message.
+//! parallel, the starter fails, the reference solution and every alternative
+//! right answer pass, and every known wrong answer fails on the check it
+//! names, with its message.
 
 use std::io::Write;
 use std::time::Instant;
@@ -35,7 +36,7 @@ pub struct Case<'a> {
     pub expect: Expect,
 }
 
-/// Every case of these exercises: starter, solution, each wrong answer.
+/// Every case of these exercises: starter, solution, each right and wrong answer.
 pub fn cases<'a>(exercises: &[&'a Exercise]) -> Vec<Case<'a>> {
     let mut out = Vec::new();
     for ex in exercises {
@@ -51,6 +52,14 @@ pub fn cases<'a>(exercises: &[&'a Exercise]) -> Vec<Case<'a>> {
             manifest: ex.solution.clone(),
             expect: Expect::Pass,
         });
+        for r in &ex.right {
+            out.push(Case {
+                exercise: ex,
+                label: format!("right/{}", r.file),
+                manifest: r.manifest.clone(),
+                expect: Expect::Pass,
+            });
+        }
         for w in &ex.wrong {
             out.push(Case {
                 exercise: ex,

@@ -186,6 +186,7 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
         inject: injects,
         checks,
         wrong,
+        right: Vec::new(),
         task: String::new(),
         starter: String::new(),
         solution: String::new(),
