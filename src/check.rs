@@ -88,6 +88,10 @@ pub struct Observe {
     pub path: String,
     #[serde(default)]
     pub content: Option<TextMatch>,
+    /// The file must not be there yet when the delete starts: it is written
+    /// on the way out (a preStop hook, a SIGTERM handler), not before.
+    #[serde(default)]
+    pub absent_before: bool,
 }
 
 /// Every kind of check, tagged by `kind = "..."`.
@@ -127,6 +131,10 @@ pub enum CheckSpec {
         equals: Option<toml::Value>,
         #[serde(default)]
         present: Option<bool>,
+        /// With `equals`: the value an absent field has (Kubernetes'
+        /// default), so that leaving it out and writing it out are the same.
+        #[serde(default)]
+        default: Option<toml::Value>,
     },
 
     // ---- behavioral: on the running pod ------------------------------------
@@ -237,6 +245,21 @@ pub enum CheckSpec {
         #[serde(default)]
         within: Option<Within>,
     },
+    /// Write a file in a container while the pod runs: an action, taken in
+    /// order with the other checks, so that the checks after it can expect
+    /// the pod to act on the new content (keep fetching, keep following a
+    /// log, reload). Passes when the file was written.
+    Write {
+        container: String,
+        path: String,
+        /// `{{token}}`s are filled in; a newline is added.
+        content: String,
+        /// Add a line at the end instead of replacing the file.
+        #[serde(default)]
+        append: bool,
+        #[serde(default)]
+        within: Option<Within>,
+    },
     /// Delete the pod with a grace period (preStop hooks, then SIGTERM, then
     /// SIGKILL): it must be gone within `within`, and what `observe` names must
     /// have been written. Always the last check.
@@ -283,6 +306,10 @@ pub enum CheckSpec {
         /// true: it ends Complete; false: it ends Failed.
         #[serde(default)]
         complete: Option<bool>,
+        /// At most this many of its Pods may run at once (one at a time: 1),
+        /// watched for as long as the check waits.
+        #[serde(default)]
+        max_active: Option<u32>,
         #[serde(default)]
         within: Option<Within>,
     },
@@ -314,6 +341,7 @@ impl CheckSpec {
             CheckSpec::Order { .. } => "order",
             CheckSpec::Process { .. } => "process",
             CheckSpec::Signal { .. } => "signal",
+            CheckSpec::Write { .. } => "write",
             CheckSpec::Delete { .. } => "delete",
             CheckSpec::Endpoints { .. } => "endpoints",
             CheckSpec::Replicas { .. } => "replicas",
@@ -354,7 +382,8 @@ impl CheckSpec {
             | CheckSpec::Logs { container, .. }
             | CheckSpec::ContainerState { container, .. }
             | CheckSpec::Process { container, .. }
-            | CheckSpec::Signal { container, .. } => vec![container.as_str()],
+            | CheckSpec::Signal { container, .. }
+            | CheckSpec::Write { container, .. } => vec![container.as_str()],
             CheckSpec::Ready { container, .. } => container.iter().map(|c| c.as_str()).collect(),
             CheckSpec::Order { first, then, .. } => vec![first.as_str(), then.as_str()],
             _ => Vec::new(),

@@ -67,7 +67,9 @@ impl Exercise {
     }
 }
 
-/// A value known only at run time (see `grade::Tokens`).
+/// A value known only at run time (see `grade::Tokens`). With no place to
+/// go (no `env`, `file`, `configmap`, `secret` or `label`) it is a value for
+/// a `write` check to deliver while the pod runs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inject {
@@ -94,6 +96,11 @@ pub struct Inject {
     pub secret: Option<String>,
     #[serde(default)]
     pub key: Option<String>,
+    /// Set as this label of the Pod (and of a controller's Pod template), so
+    /// that only the downward API can show it: a hand-written value cannot
+    /// know it.
+    #[serde(default)]
+    pub label: Option<String>,
     /// The Pod it goes to in a whole manifest: a Pod's name, or
     /// `deployment/NAME`, `replicaset/NAME`, `job/NAME` for the template of a
     /// controller (every replica gets the same value). Default: every Pod.

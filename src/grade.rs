@@ -22,7 +22,7 @@ pub use tokens::{Tokens, random_hex};
 
 use crate::check::{self, CheckOutcome};
 use crate::exercise::{Exercise, Inject};
-use crate::manifest::model::{EnvVar, Object, Pod, PodSpec, Resource, VolumeSource};
+use crate::manifest::model::{EnvVar, Object, ObjectMeta, Pod, PodSpec, Resource, VolumeSource};
 use crate::report::GradeReport;
 use crate::status::PodStatus;
 
@@ -338,6 +338,7 @@ pub fn prepare(
     pod.metadata.name = format!("{base}-{}", &random_hex()[..6]);
     for inject in &exercise.inject {
         set_env(&mut pod.spec, inject, tokens);
+        set_label(&mut pod.metadata, inject, tokens);
     }
     if let (Some(name), Some(dir)) = (exercise.observed_volume(), observed_dir) {
         // The volume's files must outlive the pod (a preStop hook writes
@@ -370,6 +371,13 @@ pub fn set_env(spec: &mut PodSpec, inject: &Inject, tokens: &Tokens) {
             });
         }
     }
+}
+
+/// Set a `label` injection's label on the Pod (or a controller's template).
+pub fn set_label(meta: &mut ObjectMeta, inject: &Inject, tokens: &Tokens) {
+    let Some(key) = &inject.label else { return };
+    let value = tokens.get(&inject.name).unwrap_or_default().to_string();
+    meta.labels.insert(key.clone(), value);
 }
 
 /// A fresh host folder for an observed volume, writable by any container user.

@@ -406,6 +406,93 @@ async fn delete_reads_the_prestop_marker_from_the_observed_volume() {
 }
 
 #[tokio::test]
+async fn delete_fails_a_marker_written_before_the_delete_began() {
+    let c = "[[check]]\nid = \"bye\"\nhint = \"h\"\nkind = \"delete\"\ngrace = \"5s\"\nobserve = { volume = \"shared\", path = \"goodbye\", content = { contains = \"{{token}}\" }, absent_before = true }\n";
+    let ex = exercise(c);
+    let dir = tempfile::tempdir().unwrap();
+    let with_dir = EvalCtx {
+        observed_dir: Some(dir.path().to_path_buf()),
+        ..ctx()
+    };
+    // Written on the way out: passes.
+    let on_delete = FakePod::new().delete_writes(&dir.path().join("goodbye"), "tok-42\n");
+    let o = behavior::evaluate(&ex.checks[0], &on_delete, &with_dir)
+        .await
+        .unwrap();
+    assert!(o.passed, "{o:?}");
+    assert!(
+        o.expected.contains("not before the delete"),
+        "{}",
+        o.expected
+    );
+    // Already there when the delete starts (written at start): fails, and says why.
+    let o = behavior::evaluate(&ex.checks[0], &FakePod::new(), &with_dir)
+        .await
+        .unwrap();
+    assert!(
+        !o.passed
+            && o.observed
+                .contains("was already there before the delete began"),
+        "{}",
+        o.observed
+    );
+}
+
+#[tokio::test]
+async fn write_puts_a_new_value_into_a_container_and_retries_until_it_can() {
+    let ex = format::parse(
+        "x",
+        "exercise.toml",
+        "format_version = 1\ntitle = \"T\"\nlesson = \"l\"\nhints = [\"h\"]\n\
+         [[inject]]\nname = \"next\"\n\
+         [[check]]\nid = \"rotate\"\nhint = \"h\"\nkind = \"write\"\ncontainer = \"web\"\n\
+         path = \"/www/index.html\"\ncontent = \"{{next}}\"\nwithin = \"50ms\"\n\
+         [[check]]\nid = \"more\"\nhint = \"h\"\nkind = \"write\"\ncontainer = \"app\"\n\
+         path = \"/var/log/app.log\"\ncontent = \"line {{next}}\"\nappend = true\n",
+    )
+    .unwrap();
+    let ctx = EvalCtx {
+        tokens: Tokens::fixed(&[("next", "pl-new")]),
+        ..ctx()
+    };
+    let pod = FakePod::new()
+        .statuses(vec![status(Phase::Running, vec![app("web", running(1))])])
+        .on_exec(
+            "web",
+            "sh -c",
+            vec![
+                out(1, "", "sh: can't create /www/index.html"),
+                out(0, "", ""),
+            ],
+        );
+    let o = behavior::evaluate(&ex.checks[0], &pod, &ctx).await.unwrap();
+    assert!(o.passed, "{o:?}");
+    let calls = pod.calls();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert!(
+        calls[0].contains("> \"$1\" sh /www/index.html pl-new"),
+        "{}",
+        calls[0]
+    );
+    let appends = FakePod::new().on_exec("app", "sh -c", vec![out(0, "", "")]);
+    let o = behavior::evaluate(&ex.checks[1], &appends, &ctx)
+        .await
+        .unwrap();
+    assert!(o.passed, "{o:?}");
+    assert!(appends.calls()[0].contains(">> \"$1\" sh /var/log/app.log line pl-new"));
+
+    let refused = FakePod::new().on_exec("web", "sh -c", vec![out(1, "", "Read-only file system")]);
+    let o = behavior::evaluate(&ex.checks[0], &refused, &ctx)
+        .await
+        .unwrap();
+    assert!(
+        !o.passed && o.observed.contains("Read-only file system"),
+        "{}",
+        o.observed
+    );
+}
+
+#[tokio::test]
 async fn delete_that_runs_out_the_grace_period_says_so() {
     let c = "[[check]]\nid = \"bye\"\nhint = \"h\"\nkind = \"delete\"\ngrace = \"100ms\"\nwithin = \"50ms\"\n";
     let pod = FakePod::new().delete_takes(Duration::from_millis(110));
@@ -588,5 +675,15 @@ fn field_present_absent_and_equal() {
             &pod
         )
         .passed
+    );
+    // `default`: an absent field has the API's default value.
+    let fsgroup = "kind = \"field\"\npath = \"spec.activeDeadlineSeconds\"\nequals = 600\ndefault = 600";
+    assert!(static_eval(&scheck(fsgroup), &pod).passed);
+    let mut short = pod.clone();
+    short.spec.active_deadline_seconds = Some(5);
+    let o = static_eval(&scheck(fsgroup), &short);
+    assert_eq!(
+        (o.passed, o.observed.as_str()),
+        (false, "spec.activeDeadlineSeconds = 5")
     );
 }

@@ -197,6 +197,41 @@ fn injection_needs_a_target() {
     assert!(e.message.contains("needs `env"), "{e}");
     let e = error(&format!("[[inject]]\nname = \"t\"\nfile = \"/x\"\n{CHECK}"));
     assert!(e.message.contains("needs `container"), "{e}");
+    // A value a `write` check delivers needs no other place.
+    let write = "[[check]]\nid = \"w\"\nkind = \"write\"\ncontainer = \"web\"\npath = \"/www/index.html\"\ncontent = \"{{t}}\"\nhint = \"h\"\n";
+    let ex = parse(&format!("[[inject]]\nname = \"t\"\n{write}")).unwrap();
+    assert_eq!(ex.checks[0].spec.kind(), "write");
+    let e = error(&format!(
+        "[[inject]]\nname = \"t\"\n{}",
+        write.replace("/www/index.html", "www/index.html")
+    ));
+    assert!(e.message.contains("must be absolute"), "{e}");
+}
+
+#[test]
+fn a_label_injection_needs_a_label_key() {
+    let ex = parse(&format!(
+        "[[inject]]\nname = \"run\"\nlabel = \"podlearn.io/run\"\n{CHECK}"
+    ))
+    .unwrap();
+    assert_eq!(ex.inject[0].label.as_deref(), Some("podlearn.io/run"));
+    let e = error(&format!(
+        "[[inject]]\nname = \"run\"\nlabel = \"not a key\"\n{CHECK}"
+    ));
+    assert!(e.message.contains("is not a label key"), "{e}");
+    assert_eq!(e.line, 5);
+}
+
+#[test]
+fn field_default_needs_equals_and_max_active_needs_a_pod() {
+    let e = error(
+        "[[check]]\nid = \"f\"\nkind = \"field\"\npath = \"spec.x\"\ndefault = 1\nhint = \"h\"\n",
+    );
+    assert!(e.message.contains("give `equals` too"), "{e}");
+    let e = error(
+        "[[check]]\nid = \"j\"\nkind = \"job\"\njob = \"b\"\ncomplete = true\nmax_active = 0\nhint = \"h\"\n",
+    );
+    assert!(e.message.contains("write 1 for one at a time"), "{e}");
 }
 
 #[test]

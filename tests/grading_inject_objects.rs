@@ -67,6 +67,36 @@ fn configmap_and_secret_keys_get_the_token_and_the_rest_is_kept() {
 }
 
 #[test]
+fn a_label_injection_labels_the_pod_and_a_controllers_template() {
+    let ex = exercise("[[inject]]\nname = \"run\"\nlabel = \"run-id\"\n").expect("parses");
+    let tokens = Tokens::fixed(&[("run", "pl-0123456789")]);
+    let loaded = podlearn::manifest::load_str(
+        "m.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  containers:\n  - name: web\n    image: busybox\n",
+    );
+    let Resource::Pod(pod) = &loaded.objects[0].resource else {
+        panic!("a Pod")
+    };
+    let prepared = podlearn::grade::prepare(&ex, pod, &tokens, None);
+    assert_eq!(prepared.metadata.labels["run-id"], "pl-0123456789");
+    assert_eq!(
+        prepared.metadata.labels["app"], "web",
+        "the learner's labels stay"
+    );
+
+    let deployment = podlearn::manifest::load_str(
+        "d.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: busybox\n",
+    );
+    assert!(!deployment.has_errors());
+    let (objects, _) = podlearn::grade::cluster::prepare_objects(&ex, &deployment.objects, &tokens);
+    let Resource::Deployment(d) = &objects[0].resource else {
+        panic!("a Deployment")
+    };
+    assert_eq!(d.template.metadata.labels["run-id"], "pl-0123456789");
+}
+
+#[test]
 fn an_object_injection_needs_a_key_and_one_target() {
     let no_key =
         exercise("[[inject]]\nname = \"shop\"\nconfigmap = \"shop-config\"\n").unwrap_err();

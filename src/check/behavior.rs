@@ -280,6 +280,24 @@ pub async fn evaluate<P: PodUnderTest>(
             within,
             observe,
         } => super::behavior_signal::delete(pod, ctx, *grace, *within, observe.as_ref()).await?,
+        CheckSpec::Write {
+            container,
+            path,
+            content,
+            append,
+            within,
+        } => {
+            write(
+                pod,
+                ctx,
+                container,
+                path,
+                &t.fill(content),
+                *append,
+                *within,
+            )
+            .await?
+        }
         _ => anyhow::bail!("check {} is not a behavioral check", check.id),
     };
     let mut outcome = CheckOutcome::new(check, passed, expected, observed);
@@ -361,6 +379,53 @@ pub(super) async fn eventually<P: PodUnderTest>(
         }
         tokio::time::sleep(ctx.poll).await;
     }
+}
+
+/// The grader writes (or appends) `content` to `path` in `container`, retried
+/// until the container can take it or the time runs out.
+async fn write<P: PodUnderTest>(
+    pod: &P,
+    ctx: &EvalCtx,
+    container: &str,
+    path: &str,
+    content: &str,
+    append: bool,
+    within: Option<Within>,
+) -> anyhow::Result<(bool, String, String)> {
+    let path = ctx.tokens.fill(path);
+    let verb = if append { "append" } else { "write" };
+    let want = format!(
+        "the grader to {verb} {} to {path} in {container}",
+        show(content, 80)
+    );
+    let script = if append {
+        "mkdir -p \"$(dirname \"$1\")\" && printf '%s\\n' \"$2\" >> \"$1\""
+    } else {
+        "mkdir -p \"$(dirname \"$1\")\" && printf '%s\\n' \"$2\" > \"$1\""
+    };
+    let argv: Vec<String> = ["sh", "-c", script, "sh", path.as_str(), content]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let look = eventually(
+        pod,
+        ctx,
+        Some(within.unwrap_or(Within(std::time::Duration::from_secs(10)))),
+        async || {
+            let out = match exec(pod, ctx, container, &argv).await? {
+                Ok(out) => out,
+                Err(why) => return Ok(unavailable(why)),
+            };
+            let observed = if out.exit_code == 0 {
+                format!("wrote {path}")
+            } else {
+                format!("could not write {path}: {}", show(&out.stderr, 160))
+            };
+            Ok(Look::new(out.exit_code == 0, observed))
+        },
+    )
+    .await?;
+    Ok((look.passed, want, look.observed))
 }
 
 async fn process_check<P: PodUnderTest>(

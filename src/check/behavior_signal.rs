@@ -98,7 +98,19 @@ pub(super) async fn delete<P: PodUnderTest>(
         if let Some(c) = &o.content {
             want.push_str(&format!(" {}", c.describe(t)));
         }
+        if o.absent_before {
+            want.push_str(" on the way out (not before the delete)");
+        }
     }
+    let observed_file = |o: &Observe| {
+        ctx.observed_dir
+            .as_ref()
+            .map(|d| d.join(t.fill(&o.path).trim_start_matches('/')))
+    };
+    // Written on the way out means: not there yet when the delete starts.
+    let early = observe
+        .filter(|o| o.absent_before)
+        .and_then(|o| observed_file(o).and_then(|f| std::fs::read_to_string(f).ok()));
     let started = Instant::now();
     match pod.delete(grace.0).await {
         Ok(()) | Err(PodError::Unavailable(_)) => {}
@@ -112,11 +124,17 @@ pub(super) async fn delete<P: PodUnderTest>(
             " (the grace period of {grace_words} ran out: the containers were killed, they did not end on SIGTERM)"
         ));
     }
+    if let Some(text) = &early {
+        passed = false;
+        observed.push_str(&format!(
+            "; {} was already there before the delete began (it held {}): it must be written when the pod is deleted, by a preStop hook or on SIGTERM, not earlier",
+            observe.map_or("", |o| o.path.as_str()),
+            show(text, 80)
+        ));
+    }
     if let Some(o) = observe {
         // The observed volume is backed by a host folder that outlives the pod.
-        let seen = ctx.observed_dir.as_ref().and_then(|d| {
-            std::fs::read_to_string(d.join(t.fill(&o.path).trim_start_matches('/'))).ok()
-        });
+        let seen = observed_file(o).and_then(|f| std::fs::read_to_string(f).ok());
         match seen.as_ref() {
             None => {
                 passed = false;

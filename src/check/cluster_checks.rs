@@ -91,6 +91,7 @@ pub fn job_expected(
     succeeded: Option<&CountMatch>,
     failed: Option<&CountMatch>,
     complete: Option<bool>,
+    max_active: Option<u32>,
 ) -> String {
     let mut want = Vec::new();
     if let Some(c) = complete {
@@ -102,6 +103,12 @@ pub fn job_expected(
     if let Some(f) = failed {
         want.push(format!("{} failed Pod(s)", f.describe()));
     }
+    if let Some(m) = max_active {
+        want.push(match m {
+            1 => "run its Pods one at a time".to_string(),
+            m => format!("run at most {m} Pods at once"),
+        });
+    }
     format!("Job {job} to {}", want.join(", "))
 }
 
@@ -112,10 +119,23 @@ pub fn job(
     succeeded: Option<&CountMatch>,
     failed: Option<&CountMatch>,
     complete: Option<bool>,
+    max_active: Option<u32>,
 ) -> ClusterLook {
     let Some((state, counts)) = status else {
         return missing(format!("no Job named {job:?} in the manifest"));
     };
+    if let Some(m) = max_active
+        && counts.most_active > m
+    {
+        return ClusterLook {
+            passed: false,
+            observed: format!(
+                "{} of its Pods ran at the same time ({} succeeded so far)",
+                counts.most_active, counts.succeeded
+            ),
+            settled: true,
+        };
+    }
     let state_ok = match complete {
         Some(true) => state == JobState::Complete,
         Some(false) => matches!(state, JobState::Failed(_)),
@@ -208,6 +228,7 @@ mod tests {
     fn counts(succeeded: u32, failed: u32) -> JobCounts {
         JobCounts {
             active: 0,
+            most_active: 1,
             succeeded,
             failed,
         }
@@ -222,6 +243,7 @@ mod tests {
             Some(&three),
             None,
             Some(true),
+            None,
         );
         assert!(!l.passed && l.settled);
         assert_eq!(l.observed, "Complete, 1 succeeded, 0 failed, 0 active");
@@ -231,6 +253,7 @@ mod tests {
             Some(&three),
             None,
             Some(true),
+            None,
         );
         assert!(ok.passed);
     }
@@ -244,6 +267,7 @@ mod tests {
             None,
             Some(&zero),
             None,
+            None,
         );
         assert!(running.passed && !running.settled);
         let failed = job(
@@ -255,17 +279,57 @@ mod tests {
             None,
             Some(&zero),
             None,
+            None,
         );
         assert!(!failed.passed && failed.settled);
         assert!(failed.observed.starts_with("Failed (BackoffLimitExceeded)"));
-        let missing = job(None, "render", None, Some(&zero), None);
+        let missing = job(None, "render", None, Some(&zero), None, None);
         assert!(!missing.passed && missing.settled);
+    }
+
+    #[test]
+    fn a_job_that_ran_pods_side_by_side_fails_one_at_a_time() {
+        let three = CountMatch::Exactly(3);
+        let mut side_by_side = counts(3, 0);
+        side_by_side.most_active = 3;
+        let l = job(
+            Some((JobState::Complete, side_by_side)),
+            "render",
+            Some(&three),
+            None,
+            Some(true),
+            Some(1),
+        );
+        assert!(!l.passed && l.settled);
+        assert_eq!(
+            l.observed,
+            "3 of its Pods ran at the same time (3 succeeded so far)"
+        );
+        let one_by_one = job(
+            Some((JobState::Complete, counts(3, 0))),
+            "render",
+            Some(&three),
+            None,
+            Some(true),
+            Some(1),
+        );
+        assert!(one_by_one.passed);
+        assert_eq!(
+            job_expected("render", Some(&three), None, Some(true), Some(1)),
+            "Job render to end Complete, 3 succeeded Pod(s), run its Pods one at a time"
+        );
     }
 
     #[test]
     fn expectations_read_as_sentences() {
         assert_eq!(
-            job_expected("render", Some(&CountMatch::Exactly(3)), None, Some(true)),
+            job_expected(
+                "render",
+                Some(&CountMatch::Exactly(3)),
+                None,
+                Some(true),
+                None
+            ),
             "Job render to end Complete, 3 succeeded Pod(s)"
         );
         assert_eq!(

@@ -48,7 +48,8 @@ pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcom
             path,
             equals,
             present,
-        } => field(pod, path, equals.as_ref(), *present),
+            default,
+        } => field(pod, path, equals.as_ref(), *present, default.as_ref()),
         _ => return None,
     };
     Some(CheckOutcome::new(check, passed, expected, observed))
@@ -200,6 +201,7 @@ fn field(
     path: &str,
     equals: Option<&toml::Value>,
     present: Option<bool>,
+    default: Option<&toml::Value>,
 ) -> (bool, String, String) {
     let root = serde_json::to_value(pod).unwrap_or(Value::Null);
     let raw = lookup(&root, path);
@@ -212,9 +214,13 @@ fn field(
     };
     if let Some(want) = equals {
         let want = toml_to_json(want);
-        // An unset boolean is false, as the API defaults it.
+        // An unset field has the default the check names; an unset boolean
+        // is false, as the API defaults it.
         let passed = if values.is_empty() {
-            want == Value::Bool(false)
+            match default {
+                Some(d) => toml_to_json(d) == want,
+                None => want == Value::Bool(false),
+            }
         } else {
             raw.iter().all(|v| **v == want)
         };

@@ -37,6 +37,9 @@ impl JobLimits {
 pub struct JobCounts {
     /// Pods not finished yet.
     pub active: u32,
+    /// The most Pods that were active at once so far (what `parallelism`
+    /// allowed, as it happened).
+    pub most_active: u32,
     pub succeeded: u32,
     /// Failed Pods, plus container restarts under `restartPolicy: OnFailure`
     /// (a cluster counts both against `backoffLimit`).
@@ -251,6 +254,7 @@ impl JobController {
             }
         }
         self.counts.active = active;
+        self.counts.most_active = self.counts.most_active.max(active);
         let step = step(
             &JobLimits::of(&self.job.spec),
             self.counts,
@@ -280,6 +284,7 @@ impl JobController {
                     engine.start_pod(&pod).await?;
                     self.pods.insert(pod.metadata.name, Phase::Pending);
                 }
+                self.counts.most_active = self.counts.most_active.max(active + step.start);
                 self.not_before = None;
             }
         }
@@ -327,6 +332,7 @@ mod tests {
     fn counts(active: u32, succeeded: u32, failed: u32) -> JobCounts {
         JobCounts {
             active,
+            most_active: active,
             succeeded,
             failed,
         }

@@ -82,8 +82,19 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
         let span = spanned.span();
         let inject = spanned.into_inner();
         let in_object = inject.configmap.is_some() || inject.secret.is_some();
-        let problem = if inject.env.is_none() && inject.file.is_none() && !in_object {
-            Some("an [[inject]] needs `env = \"NAME\"`, `file = \"/path\"`, or `configmap`/`secret = \"NAME\"` with `key`".to_string())
+        let delivered =
+            inject.env.is_some() || inject.file.is_some() || in_object || inject.label.is_some();
+        let used = text.contains(&format!("{{{{{}}}}}", inject.name));
+        let problem = if !delivered && !used {
+            Some(format!(
+                "an [[inject]] needs `env = \"NAME\"`, `file = \"/path\"`, `label = \"KEY\"`, or `configmap`/`secret = \"NAME\"` with `key`; or a check that uses {{{{{}}}}} (a `write` check delivers it while the pod runs)",
+                inject.name
+            ))
+        } else if inject.label.as_deref().is_some_and(|l| !is_label_key(l)) {
+            Some(format!(
+                "label = {:?} is not a label key: write letters, digits, '-', '_' or '.' (at most 63), optionally after a DNS prefix and '/'",
+                inject.label.as_deref().unwrap_or_default()
+            ))
         } else if in_object && inject.key.is_none() {
             Some(
                 "an [[inject]] with `configmap` or `secret` needs `key = \"...\"`: the key it sets"
@@ -272,6 +283,20 @@ fn check_problems(check: &Check) -> Vec<String> {
             present: Some(_),
             ..
         } => out.push("give `equals` or `present`, not both".into()),
+        CheckSpec::Field {
+            equals: None,
+            default: Some(_),
+            ..
+        } => out.push(
+            "`default` is the value of an absent field for `equals`: give `equals` too".into(),
+        ),
+        CheckSpec::Write { path, .. } if !path.starts_with('/') => {
+            out.push(format!("path {path:?} must be absolute: write \"/{path}\""));
+        }
+        CheckSpec::Job {
+            max_active: Some(0),
+            ..
+        } => out.push("`max_active = 0` lets no Pod run: write 1 for one at a time".into()),
         CheckSpec::DeletePod { .. }
             if !check
                 .pod
@@ -306,6 +331,35 @@ fn pod_ref_problem(pod: &str) -> Option<String> {
         )),
         None => None,
     }
+}
+
+/// A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a
+/// name of at most 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends.
+fn is_label_key(key: &str) -> bool {
+    let name = match key.rsplit_once('/') {
+        Some((prefix, name)) => {
+            let prefix_ok = !prefix.is_empty()
+                && prefix.len() <= 253
+                && prefix.split('.').all(|p| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                });
+            if !prefix_ok {
+                return false;
+            }
+            name
+        }
+        None => key,
+    };
+    let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    !name.is_empty()
+        && name.len() <= 63
+        && ends_ok(name.chars().next())
+        && ends_ok(name.chars().last())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// 1-based line of a byte offset.

@@ -349,6 +349,7 @@ impl Cluster<'_> {
                 succeeded,
                 failed,
                 complete,
+                max_active,
                 ..
             } => {
                 let look = self
@@ -360,6 +361,7 @@ impl Cluster<'_> {
                             succeeded.as_ref(),
                             failed.as_ref(),
                             *complete,
+                            *max_active,
                         ))
                     })
                     .await?;
@@ -368,6 +370,7 @@ impl Cluster<'_> {
                     succeeded.as_ref(),
                     failed.as_ref(),
                     *complete,
+                    *max_active,
                 );
                 (want, look)
             }

@@ -90,6 +90,7 @@ mod tests {
             configmap: None,
             secret: None,
             key: None,
+            label: None,
             pod: None,
         };
         let a = Tokens::generate(std::slice::from_ref(&inject));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::super::Tokens;
 use crate::exercise::Exercise;
-use crate::manifest::model::{Object, Pod, PodSpec, Resource};
+use crate::manifest::model::{Object, ObjectMeta, Pod, PodSpec, Resource};
 
 /// Which Pods a check or an injection is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +37,33 @@ impl Target {
     }
 }
 
-/// The Pod spec a target names in the manifest (a bare Pod's, or a
-/// controller's template), to set injected variables in.
-fn spec_of<'a>(object: &'a mut Object, target: Option<&Target>) -> Option<&'a mut PodSpec> {
-    let (kind, name, spec) = match &mut object.resource {
-        Resource::Pod(p) => ("pod", p.metadata.name.clone(), &mut p.spec),
-        Resource::Deployment(d) => ("deployment", d.metadata.name.clone(), &mut d.template.spec),
-        Resource::ReplicaSet(r) => ("replicaset", r.metadata.name.clone(), &mut r.template.spec),
-        Resource::Job(j) => ("job", j.metadata.name.clone(), &mut j.spec.template.spec),
+/// The Pod a target names in the manifest (a bare Pod, or a controller's
+/// template), its metadata and spec, to set injected values in.
+fn pod_of<'a>(
+    object: &'a mut Object,
+    target: Option<&Target>,
+) -> Option<(&'a mut ObjectMeta, &'a mut PodSpec)> {
+    let (kind, name, pod) = match &mut object.resource {
+        Resource::Pod(p) => (
+            "pod",
+            p.metadata.name.clone(),
+            (&mut p.metadata, &mut p.spec),
+        ),
+        Resource::Deployment(d) => (
+            "deployment",
+            d.metadata.name.clone(),
+            (&mut d.template.metadata, &mut d.template.spec),
+        ),
+        Resource::ReplicaSet(r) => (
+            "replicaset",
+            r.metadata.name.clone(),
+            (&mut r.template.metadata, &mut r.template.spec),
+        ),
+        Resource::Job(j) => (
+            "job",
+            j.metadata.name.clone(),
+            (&mut j.spec.template.metadata, &mut j.spec.template.spec),
+        ),
         _ => return None,
     };
     let wanted = match target {
@@ -52,7 +71,7 @@ fn spec_of<'a>(object: &'a mut Object, target: Option<&Target>) -> Option<&'a mu
         Some(Target::Pod(n)) => kind == "pod" && *n == name,
         Some(Target::Controller { kind: k, name: n }) => k == kind && *n == name,
     };
-    wanted.then_some(spec)
+    wanted.then_some(pod)
 }
 
 /// The learner's objects as the grader runs them: injected variables in the
@@ -65,11 +84,12 @@ pub fn prepare_objects(
     tokens: &Tokens,
 ) -> (Vec<Object>, BTreeMap<String, String>) {
     let mut out = super::super::inject_objects(&exercise.inject, objects, tokens);
-    for inject in exercise.inject.iter().filter(|i| i.env.is_some()) {
+    for inject in &exercise.inject {
         let target = inject.pod.as_deref().map(Target::parse);
         for object in &mut out {
-            if let Some(spec) = spec_of(object, target.as_ref()) {
+            if let Some((meta, spec)) = pod_of(object, target.as_ref()) {
                 super::super::set_env(spec, inject, tokens);
+                super::super::set_label(meta, inject, tokens);
             }
         }
     }
