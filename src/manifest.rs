@@ -170,7 +170,7 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             if text.trim().is_empty() {
                 "this file is empty".into()
             } else {
-                "this file has no objects, only comments".into()
+                "this file has no objects, only comments or `---` (kubectl apply would say \"no objects passed to apply\")".into()
             },
             "write a manifest, starting with `apiVersion: v1` and `kind: Pod`",
         ));

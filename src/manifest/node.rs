@@ -153,7 +153,8 @@ pub struct Document {
     pub index: usize,
     /// Where the document starts.
     pub pos: Pos,
-    /// `None` for an empty document (only comments, or `---` alone).
+    /// `None` for an empty document (only comments, `---` alone, or `null`),
+    /// which kubectl skips as holding no object.
     pub root: Option<Node>,
     /// Problems that did not stop reading (duplicate keys): the document is
     /// still walked, so every other finding is reported too, but builds no object.
@@ -268,6 +269,10 @@ impl<'a, F: FnMut(Document)> Reader<'a, F> {
                         Some((Event::DocumentEnd, _)) | None => None,
                         Some((ev, span)) => Some(self.node(ev, span, 0)?),
                     };
+                    // kubectl skips a document that is empty or only `null`
+                    // (a leading or trailing `---`, two `---` in a row, a
+                    // document of comments): it holds no object, and no error
+                    let root = root.filter(|n| n.value != Value::Null);
                     let problems = std::mem::take(&mut self.soft);
                     (self.on_document)(Document {
                         index,

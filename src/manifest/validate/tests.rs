@@ -608,3 +608,40 @@ fn service_target_port_names_a_container_port() {
     assert_eq!((f.severity, f.line), (Severity::Warning, 9));
     assert!(f.message.contains("Pod a"));
 }
+
+#[test]
+fn empty_documents_are_skipped_like_kubectl() {
+    let p = pod(C);
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    for text in [
+        format!("{p}---\n"),
+        format!("---\n{p}"),
+        format!("---\n{p}---\n"),
+        format!("{p}---\n# only a comment\n---\n{cm}"),
+        format!("{p}---\n---\n{cm}---\n"),
+        format!("{p}---\nnull\n---\n{cm}"),
+        format!("{p}...\n---\n{cm}...\n"),
+    ] {
+        let l = load(&text);
+        assert!(l.findings.is_empty(), "{text}\n{:#?}", l.findings);
+        assert!(!l.objects.is_empty(), "{text}");
+    }
+    // the document index still counts the skipped ones
+    let l = load(&format!("---\n---\n{p}"));
+    assert_eq!(l.objects[0].source.document, 1);
+    for text in [
+        "---\n",
+        "---\n---\n",
+        "# c\n---\n# d\n",
+        "---\nnull\n",
+        "...\n",
+    ] {
+        let l = load(text);
+        assert_eq!(find(&l, "empty").len(), 1, "{text:?}: {:#?}", l.findings);
+        assert!(
+            l.findings[0].message.contains("no objects passed to apply"),
+            "{}",
+            l.findings[0].message
+        );
+    }
+}
