@@ -33,7 +33,7 @@
 
 mod cleanup;
 mod docker;
-mod image;
+pub mod image;
 mod labels;
 mod live;
 mod plan;

@@ -677,7 +677,8 @@ fn field_present_absent_and_equal() {
         .passed
     );
     // `default`: an absent field has the API's default value.
-    let fsgroup = "kind = \"field\"\npath = \"spec.activeDeadlineSeconds\"\nequals = 600\ndefault = 600";
+    let fsgroup =
+        "kind = \"field\"\npath = \"spec.activeDeadlineSeconds\"\nequals = 600\ndefault = 600";
     assert!(static_eval(&scheck(fsgroup), &pod).passed);
     let mut short = pod.clone();
     short.spec.active_deadline_seconds = Some(5);

@@ -6,9 +6,11 @@
 
 use serde_json::Value;
 
+use super::matcher::TextMatch;
 use super::{Check, CheckOutcome, CheckSpec, ContainerList};
 use crate::grade::Tokens;
 use crate::manifest::model::{Container, Pod, VolumeSource};
+use crate::runtime::image;
 
 /// Evaluate a static check against the pod. `None` for a behavioral check.
 pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcome> {
@@ -25,13 +27,21 @@ pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcom
                 .map_or("every container".to_string(), |n| {
                     format!("container {n:?}")
                 });
-            let expected = format!("{who} to use an image {}", image.describe(tokens));
+            let mut expected = format!("{who} to use an image {}", image.describe(tokens));
+            if let Some(e) = &image.equals {
+                expected.push_str(&format!(
+                    " (any spelling of it, like {:?})",
+                    image::normalize(&tokens.fill(e))
+                ));
+            }
             let seen = chosen
                 .iter()
                 .map(|c| format!("{}: {}", c.name, c.image))
                 .collect::<Vec<_>>();
-            let passed =
-                !chosen.is_empty() && chosen.iter().all(|c| image.matches(&c.image, tokens));
+            let passed = !chosen.is_empty()
+                && chosen
+                    .iter()
+                    .all(|c| image_matches(image, &c.image, tokens));
             let observed = if chosen.is_empty() {
                 format!("no {who} in the pod")
             } else {
@@ -53,6 +63,32 @@ pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcom
         _ => return None,
     };
     Some(CheckOutcome::new(check, passed, expected, observed))
+}
+
+/// Whether the image a container names satisfies the check, as the container
+/// runtime reads references: `equals` compares normalized references
+/// (`busybox`, `library/busybox`, `docker.io/library/busybox:latest` are one
+/// image), and the other parts hold for one of its spellings: as written,
+/// fully qualified, or the short form Docker shows (`busybox:latest`);
+/// `not_contains` must hold for every spelling (`busybox` is `:latest` too).
+fn image_matches(m: &TextMatch, written: &str, tokens: &Tokens) -> bool {
+    if let Some(e) = &m.equals
+        && !image::same_image(&tokens.fill(e), written)
+    {
+        return false;
+    }
+    let spellings = image::spellings(written);
+    let positive = TextMatch {
+        equals: None,
+        not_contains: None,
+        ..m.clone()
+    };
+    let negative = TextMatch {
+        not_contains: m.not_contains.clone(),
+        ..TextMatch::default()
+    };
+    (positive == TextMatch::default() || spellings.iter().any(|s| positive.matches(s, tokens)))
+        && (m.not_contains.is_none() || spellings.iter().all(|s| negative.matches(s, tokens)))
 }
 
 fn list_of(pod: &Pod, list: ContainerList) -> Vec<&Container> {

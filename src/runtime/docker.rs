@@ -522,10 +522,14 @@ impl Api {
 
     /// Pull an image, reporting progress lines; the engine's message on failure.
     pub async fn pull(&self, image: &str, mut progress: impl FnMut(&str)) -> Result<(), String> {
-        let (repo, tag) = match image.rsplit_once(':') {
-            Some((r, t)) if !t.contains('/') => (r.to_string(), t.to_string()),
-            _ => (image.to_string(), "latest".to_string()),
-        };
+        // a registry port is not a tag; a digest pulls by digest
+        let r = super::image::ImageRef::parse(image);
+        let repo = r.repository();
+        let tag = r
+            .digest
+            .clone()
+            .or(r.tag.clone())
+            .unwrap_or_else(|| "latest".to_string());
         let options = CreateImageOptions {
             from_image: Some(repo),
             tag: Some(tag),

@@ -173,9 +173,18 @@ pub fn pod_network(pod: &Pod) -> Option<String> {
     pod.spec.host_network.then(|| "host".to_string())
 }
 
-/// The image a container runs after the learner's explicit `--image FROM=TO` mapping.
+/// The image a container runs after the learner's explicit `--image FROM=TO`
+/// mapping (`FROM` names the image in any spelling: `busybox` maps
+/// `docker.io/library/busybox:latest` too).
 pub fn mapped_image(image: &str, map: &BTreeMap<String, String>) -> String {
-    map.get(image).cloned().unwrap_or_else(|| image.to_string())
+    map.get(image)
+        .or_else(|| {
+            map.iter()
+                .find(|(from, _)| super::image::same_image(from, image))
+                .map(|(_, to)| to)
+        })
+        .cloned()
+        .unwrap_or_else(|| image.to_string())
 }
 
 /// Plan a pod for `learner`, owned by `owner`.

@@ -1,0 +1,87 @@
+//! Static checks accept every answer a cluster accepts that meets the task:
+//! any spelling of an image, a projected volume carrying the asked source,
+//! native sidecars counted with the running containers, a read-only mount
+//! plus a scratch volume. Pods are read from YAML as a learner writes them.
+
+use podlearn::check::{CheckOutcome, static_checks};
+use podlearn::exercise::format;
+use podlearn::grade::Tokens;
+use podlearn::manifest::{self, Pod, Resource};
+
+fn pod_of(yaml: &str) -> Pod {
+    let l = manifest::load_str("t.yaml", yaml);
+    assert!(!l.has_errors(), "{:#?}", l.findings);
+    l.objects
+        .into_iter()
+        .find_map(|o| match o.resource {
+            Resource::Pod(p) => Some(p),
+            _ => None,
+        })
+        .expect("a Pod")
+}
+
+fn eval(fields: &str, pod: &Pod) -> CheckOutcome {
+    let text = format!(
+        "format_version = 1\ntitle = \"T\"\nlesson = \"l\"\nhints = [\"h\"]\n\
+         [[check]]\nid = \"c\"\nhint = \"the hint\"\n{fields}\n"
+    );
+    let ex = format::parse("x", "exercise.toml", &text).unwrap();
+    static_checks::evaluate(&ex.checks[0], pod, &Tokens::default()).unwrap()
+}
+
+fn with_image(image: &str) -> Pod {
+    pod_of(&format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: web\n    image: {image}\n"
+    ))
+}
+
+#[test]
+fn image_equals_compares_normalized_references() {
+    let check = "kind = \"image\"\ncontainer = \"web\"\nimage = { equals = \"busybox\" }";
+    for image in [
+        "busybox",
+        "busybox:latest",
+        "library/busybox",
+        "docker.io/busybox",
+        "docker.io/library/busybox:latest",
+        "index.docker.io/library/busybox",
+    ] {
+        let o = eval(check, &with_image(image));
+        assert!(o.passed, "{image}: {o:?}");
+    }
+    for image in ["busybox:1.36", "example.com/busybox", "busybox-extras"] {
+        let o = eval(check, &with_image(image));
+        assert!(!o.passed, "{image} is another image");
+        assert!(
+            o.expected
+                .contains("any spelling of it, like \"docker.io/library/busybox:latest\""),
+            "{}",
+            o.expected
+        );
+        assert_eq!(o.observed, format!("web: {image}"));
+    }
+    // the check may name the image in any spelling too
+    let o = eval(
+        "kind = \"image\"\nimage = { equals = \"docker.io/library/busybox:latest\" }",
+        &with_image("busybox"),
+    );
+    assert!(o.passed, "{o:?}");
+    // a regex or contains holds for the written or the normalized spelling
+    let re = "kind = \"image\"\nimage = { regex = '^busybox(:latest)?$' }";
+    assert!(eval(re, &with_image("busybox")).passed);
+    assert!(eval(re, &with_image("docker.io/library/busybox:latest")).passed);
+    let re = "kind = \"image\"\nimage = { regex = '^docker\\.io/library/busybox:' }";
+    assert!(eval(re, &with_image("busybox")).passed);
+    assert!(!eval(re, &with_image("quay.io/busybox")).passed);
+}
+
+#[test]
+fn image_not_contains_holds_for_every_spelling() {
+    let check = "kind = \"image\"\nimage = { not_contains = \":latest\" }";
+    assert!(
+        !eval(check, &with_image("busybox")).passed,
+        "busybox is busybox:latest"
+    );
+    assert!(!eval(check, &with_image("busybox:latest")).passed);
+    assert!(eval(check, &with_image("busybox:1.36")).passed);
+}
