@@ -66,6 +66,10 @@ pub enum ContainerList {
     Init,
     /// Init containers with `restartPolicy: Always`.
     Sidecar,
+    /// What runs beside the app once the Pod has started: `spec.containers`
+    /// and native sidecars, so a task that does not say which kind of
+    /// sidecar accepts both.
+    Running,
 }
 
 /// A container state as a check names it.

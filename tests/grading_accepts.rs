@@ -85,3 +85,42 @@ fn image_not_contains_holds_for_every_spelling() {
     assert!(!eval(check, &with_image("busybox:latest")).passed);
     assert!(eval(check, &with_image("busybox:1.36")).passed);
 }
+
+#[test]
+fn a_projected_volume_carries_its_sources() {
+    let pod = pod_of(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: web\n    image: busybox\n    volumeMounts:\n    - name: all\n      mountPath: /etc/shop\n  volumes:\n  - name: all\n    projected:\n      sources:\n      - configMap:\n          name: shop-config\n      - secret:\n          name: shop-api\n",
+    );
+    for t in ["configMap", "secret", "projected"] {
+        let o = eval(
+            &format!("kind = \"volume\"\ntype = \"{t}\"\nmounted_in = [\"web\"]"),
+            &pod,
+        );
+        assert!(o.passed, "{t}: {o:?}");
+    }
+    let o = eval("kind = \"volume\"\ntype = \"downwardAPI\"", &pod);
+    assert!(!o.passed, "no downwardAPI source: {o:?}");
+    assert!(o.observed.contains("all"), "{}", o.observed);
+}
+
+#[test]
+fn running_counts_containers_and_native_sidecars() {
+    let classic = pod_of(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\n    image: busybox\n  - name: shipper\n    image: busybox\n",
+    );
+    let native = pod_of(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  initContainers:\n  - name: shipper\n    image: busybox\n    restartPolicy: Always\n  - name: setup\n    image: busybox\n  containers:\n  - name: app\n    image: busybox\n",
+    );
+    let check = "kind = \"containers\"\nlist = \"running\"\ncount = { equals = 2 }\nnames = [\"app\", \"shipper\"]";
+    assert!(eval(check, &classic).passed);
+    let o = eval(check, &native);
+    assert!(
+        o.passed,
+        "a regular init container is not running beside the app: {o:?}"
+    );
+    let only_app = "kind = \"containers\"\ncount = { equals = 2 }";
+    assert!(
+        !eval(only_app, &native).passed,
+        "the default list is spec.containers"
+    );
+}

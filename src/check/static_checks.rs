@@ -101,6 +101,7 @@ fn list_of(pod: &Pod, list: ContainerList) -> Vec<&Container> {
             .filter(|c| !c.is_sidecar())
             .collect(),
         ContainerList::Sidecar => pod.spec.sidecars().collect(),
+        ContainerList::Running => pod.spec.sidecars().chain(&pod.spec.containers).collect(),
     }
 }
 
@@ -109,6 +110,7 @@ fn list_name(list: ContainerList) -> &'static str {
         ContainerList::App => "containers",
         ContainerList::Init => "init containers",
         ContainerList::Sidecar => "native sidecars (init containers with restartPolicy: Always)",
+        ContainerList::Running => "containers and native sidecars",
     }
 }
 
@@ -176,6 +178,15 @@ pub fn volume_type_name(source: &VolumeSource) -> &'static str {
     }
 }
 
+/// Whether a volume is of the asked type, or is a projected volume with a
+/// source of that type: a cluster serves a configMap, secret or downwardAPI
+/// file alike either way.
+fn carries(source: &VolumeSource, volume_type: &str) -> bool {
+    volume_type_name(source).eq_ignore_ascii_case(volume_type)
+        || matches!(source, VolumeSource::Projected { sources, .. }
+            if sources.iter().any(|s| volume_type_name(s).eq_ignore_ascii_case(volume_type)))
+}
+
 fn volume(
     pod: &Pod,
     name: Option<&str>,
@@ -189,10 +200,11 @@ fn volume(
     if !mounted_in.is_empty() {
         expected.push_str(&format!(", mounted in {}", mounted_in.join(" and ")));
     }
-    let candidates = pod.spec.volumes.iter().filter(|v| {
-        name.is_none_or(|n| v.name == n)
-            && volume_type_name(&v.source).eq_ignore_ascii_case(volume_type)
-    });
+    let candidates = pod
+        .spec
+        .volumes
+        .iter()
+        .filter(|v| name.is_none_or(|n| v.name == n) && carries(&v.source, volume_type));
     let mut first_problem = None;
     for v in candidates {
         let missing: Vec<&str> = mounted_in
