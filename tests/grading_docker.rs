@@ -25,7 +25,8 @@ fn reference_solution_passes_records_progress_and_leaves_nothing() {
     .assert()
     .code(0)
     .stdout(predicate::str::contains("✓ web-answers-on-localhost"))
-    .stdout(predicate::str::contains("PASSED all 3 checks passed in"));
+    .stdout(predicate::str::contains("✓ client-keeps-fetching"))
+    .stdout(predicate::str::contains("PASSED all 10 checks passed in"));
     assert_eq!(env.leftovers(), "");
     // Passing opens the solution without --force.
     env.cmd(&["solution", "localhost-pair"]).assert().code(0);
@@ -43,9 +44,16 @@ fn starter_fails_with_expected_observed_and_hint() {
     .assert()
     .code(1)
     .stdout(predicate::str::contains("✗ two-containers"))
-    .stdout(predicate::str::contains("expected: 2 containers"))
-    .stdout(predicate::str::contains("observed: 1 container: web"))
-    .stdout(predicate::str::contains("hint: The Pod needs two entries"));
+    .stdout(predicate::str::contains(
+        r#"expected: a container named "client""#,
+    ))
+    .stdout(predicate::str::contains(
+        r#"observed: your pod has no container "client" (it has web)"#,
+    ))
+    .stdout(predicate::str::contains(
+        "hint: The Pod needs a second container, named client, beside web",
+    ))
+    .stdout(predicate::str::contains("FAILED 7 of 10 checks failed in"));
     assert_eq!(env.leftovers(), "");
 }
 
