@@ -236,7 +236,7 @@ pub enum CheckSpec {
         #[serde(default)]
         within: Option<Within>,
     },
-    /// Send a signal (to PID 1 of `container`, or to the processes matching
+    /// Send a signal (to the main process of `container`, or to the processes matching
     /// `process`), then expect the container to end with an exit code.
     Signal {
         container: String,

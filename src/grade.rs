@@ -65,6 +65,8 @@ pub trait PodUnderTest {
         timeout: Duration,
     ) -> Result<ExecOutput, PodError>;
     async fn logs(&self, container: &str, previous: bool) -> Result<String, PodError>;
+    /// Send `signal` (`TERM`, `USR1`, ...) to a container's main process.
+    async fn signal(&self, container: &str, signal: &str) -> Result<(), PodError>;
     /// Delete gracefully: preStop hooks, SIGTERM, SIGKILL after `grace`.
     async fn delete(&self, grace: Duration) -> Result<(), PodError>;
 }

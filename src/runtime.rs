@@ -362,6 +362,14 @@ impl RunningPod {
         sh.api.exec(&id, argv, timeout).await
     }
 
+    /// Send `signal` to a container's main process, as the container runtime
+    /// does (so with a shared PID namespace too, where PID 1 is the sandbox).
+    pub async fn signal(&self, container: &str, signal: &str) -> anyhow::Result<()> {
+        let sh = self.shared();
+        let id = sh.container_id(container, false)?;
+        sh.api.kill(&id, signal).await
+    }
+
     /// A container's logs, or those of its previous run.
     pub async fn logs(&self, container: &str, previous: bool) -> anyhow::Result<String> {
         let sh = self.shared();

@@ -192,6 +192,59 @@ message = "restartPolicy Never"
     assert_eq!(env.leftovers(), "");
 }
 
+/// A `signal` check reaches the container's own command, as the runtime's
+/// kill does: with `shareProcessNamespace`, PID 1 inside is the sandbox, and
+/// a script that traps SIGTERM must still be the one that gets it.
+#[test]
+fn a_signal_check_reaches_the_main_process_in_a_shared_pid_namespace() {
+    let env = Env::new(LEARNER_PREFIX, "signal");
+    let course = tempfile::tempdir().unwrap();
+    let ex = course.path().join("exercises/on-term");
+    std::fs::create_dir_all(ex.join("wrong")).unwrap();
+    std::fs::write(
+        ex.join("exercise.toml"),
+        r#"format_version = 1
+title = "On TERM"
+lesson = "lifecycle"
+hints = ["trap TERM and exit 3."]
+
+[[check]]
+id = "handles-sigterm"
+kind = "signal"
+container = "app"
+exit_code = 3
+within = "5s"
+hint = "trap TERM in app's script and exit 3."
+
+[[wrong]]
+file = "no-trap.yaml"
+fails = "handles-sigterm"
+message = "exit 3"
+"#,
+    )
+    .unwrap();
+    let pod = |script: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: on-term\nspec:\n  shareProcessNamespace: true\n  restartPolicy: Never\n  containers:\n  - name: app\n    image: busybox\n    command: [\"sh\", \"-c\", \"{script}\"]\n  - name: other\n    image: busybox\n    command: [\"sleep\", \"3600\"]\n"
+        )
+    };
+    std::fs::write(ex.join("task.md"), "Exit 3 on SIGTERM.").unwrap();
+    let trap = pod("trap 'exit 3' TERM; while true; do sleep 1; done");
+    std::fs::write(ex.join("solution.yaml"), &trap).unwrap();
+    // Not PID 1 of its namespace, an untrapped shell dies of SIGTERM (143).
+    let no_trap = pod("while true; do sleep 1; done");
+    std::fs::write(ex.join("starter.yaml"), &no_trap).unwrap();
+    std::fs::write(ex.join("wrong/no-trap.yaml"), &no_trap).unwrap();
+    env.cmd(&["--course", course.path().to_str().unwrap(), "verify"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "ok  on-term/wrong/no-trap.yaml fails handles-sigterm",
+        ))
+        .stdout(predicate::str::contains("verified: 3 manifests"));
+    assert_eq!(env.leftovers(), "");
+}
+
 #[test]
 fn an_engine_that_does_not_answer_is_exit_2() {
     let env = Env::new(LEARNER_PREFIX, "noengine");

@@ -10,7 +10,7 @@ use super::matcher::show;
 use super::{Observe, Within};
 use crate::grade::{EvalCtx, PodError, PodUnderTest};
 
-/// Send `signal` to PID 1 of `container` (or to the processes matching
+/// Send `signal` to the main process of `container` (or to the processes matching
 /// `process`), then expect the container to end, with `exit_code` if given.
 pub(super) async fn signal<P: PodUnderTest>(
     pod: &P,
@@ -24,36 +24,65 @@ pub(super) async fn signal<P: PodUnderTest>(
     let signal = signal.trim_start_matches("SIG").to_uppercase();
     let target = match process {
         Some(p) => format!("the processes matching {p:?} in {container}"),
-        None => format!("PID 1 of {container}"),
+        None => format!("the main process of {container}"),
     };
     let mut want = format!("after SIG{signal} to {target}, {container} to end");
     if let Some(c) = exit_code {
         want.push_str(&format!(" with exit code {c}"));
     }
-    let before = match pod.status().await {
-        Ok(s) => find(&s, container).map(|c| c.restart_count),
-        Err(PodError::Engine(e)) => return Err(e),
-        Err(PodError::Unavailable(_)) => None,
-    };
+    // Signal a running container: wait for it to start (or restart) first.
+    let mut before = None;
+    let up = eventually(pod, ctx, within, async || {
+        let s = match pod.status().await {
+            Ok(s) => s,
+            Err(PodError::Unavailable(why)) => return Ok(Look::new(false, why)),
+            Err(PodError::Engine(e)) => return Err(e),
+        };
+        Ok(match find(&s, container) {
+            Some(c) if c.state.is_running() => {
+                before = Some(c.restart_count);
+                Look::new(true, String::new())
+            }
+            Some(c) => Look::new(
+                false,
+                format!(
+                    "{} (not running, so no signal was sent)",
+                    describe_container(c)
+                ),
+            ),
+            None => Look::new(false, format!("no container {container} in the pod")),
+        })
+    })
+    .await?;
     let Some(before) = before else {
-        return Ok((false, want, format!("no container {container} in the pod")));
+        return Ok((false, want, up.observed));
     };
-    let argv: Vec<String> = match process {
-        Some(p) => vec![
-            "pkill".into(),
-            format!("-{signal}"),
-            "-f".into(),
-            ctx.tokens.fill(p),
-        ],
-        None => vec!["kill".into(), "-s".into(), signal.clone(), "1".into()],
-    };
-    match exec(pod, ctx, container, &argv).await? {
-        Ok(out) if out.exit_code == 0 => {}
-        Ok(out) => {
-            let why = format!("the signal could not be sent: {}", show(&out.stderr, 120));
-            return Ok((false, want, why));
+    match process {
+        // pkill runs inside the container and sees its processes only (or
+        // the Pod's, with a shared PID namespace).
+        Some(p) => {
+            let argv = vec![
+                "pkill".into(),
+                format!("-{signal}"),
+                "-f".into(),
+                ctx.tokens.fill(p),
+            ];
+            match exec(pod, ctx, container, &argv).await? {
+                Ok(out) if out.exit_code == 0 => {}
+                Ok(out) => {
+                    let why = format!("the signal could not be sent: {}", show(&out.stderr, 120));
+                    return Ok((false, want, why));
+                }
+                Err(why) => return Ok((false, want, why)),
+            }
         }
-        Err(why) => return Ok((false, want, why)),
+        // The container's main process, as `kill` from the runtime sends it:
+        // with shareProcessNamespace, PID 1 inside is the Pod's sandbox.
+        None => match pod.signal(container, &signal).await {
+            Ok(()) => {}
+            Err(PodError::Unavailable(why)) => return Ok((false, want, why)),
+            Err(PodError::Engine(e)) => return Err(e),
+        },
     }
     let look = eventually(pod, ctx, within, async || {
         let s = match pod.status().await {

@@ -57,6 +57,18 @@ impl RuntimePods {
         Some(running.exec(container, argv, timeout).await)
     }
 
+    /// Send a signal to a container's main process in a started Pod.
+    pub async fn signal_in(
+        &self,
+        name: &str,
+        container: &str,
+        signal: &str,
+    ) -> Option<anyhow::Result<()>> {
+        let pods = self.pods.lock().await;
+        let (_, running) = pods.get(name)?;
+        Some(running.signal(container, signal).await)
+    }
+
     /// A container's logs in a started Pod.
     pub async fn logs_of(
         &self,

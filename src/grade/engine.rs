@@ -143,6 +143,14 @@ impl PodUnderTest for EnginePod {
         p.logs(container, previous).await.map_err(classify)
     }
 
+    async fn signal(&self, container: &str, signal: &str) -> Result<(), PodError> {
+        let guard = self.0.lock().await;
+        let Some(p) = guard.as_ref() else {
+            return Err(PodError::Unavailable(DELETED.into()));
+        };
+        p.signal(container, signal).await.map_err(classify)
+    }
+
     async fn delete(&self, grace: Duration) -> Result<(), PodError> {
         let Some(p) = self.0.lock().await.take() else {
             return Ok(());

@@ -178,6 +178,14 @@ impl PodUnderTest for FakePod {
             .unwrap_or_default())
     }
 
+    async fn signal(&self, container: &str, signal: &str) -> Result<(), PodError> {
+        self.state
+            .borrow_mut()
+            .calls
+            .push(format!("signal {container}: {signal}"));
+        self.gone()
+    }
+
     async fn delete(&self, grace: Duration) -> Result<(), PodError> {
         let takes = {
             let mut s = self.state.borrow_mut();

@@ -55,6 +55,14 @@ impl PodUnderTest for ClusterPod<'_> {
             .map_err(super::super::engine::classify)
     }
 
+    async fn signal(&self, container: &str, signal: &str) -> Result<(), PodError> {
+        self.pods
+            .signal_in(&self.name, container, signal)
+            .await
+            .ok_or_else(|| self.gone())?
+            .map_err(super::super::engine::classify)
+    }
+
     async fn delete(&self, _grace: Duration) -> Result<(), PodError> {
         self.pods
             .delete_pod(&self.name)
