@@ -64,9 +64,27 @@ pub fn volume_files(
                 );
             }
         }
-        VolumeSource::Projected { sources, .. } => {
+        VolumeSource::Projected {
+            sources,
+            default_mode,
+        } => {
+            // A projection has no defaultMode of its own: the volume's applies
+            // to every file an item does not give a mode.
             for s in sources {
-                files.extend(volume_files(s, pod, inputs, pod_ip));
+                let mut s = s.clone();
+                if let VolumeSource::ConfigMap {
+                    default_mode: m, ..
+                }
+                | VolumeSource::Secret {
+                    default_mode: m, ..
+                }
+                | VolumeSource::DownwardApi {
+                    default_mode: m, ..
+                } = &mut s
+                {
+                    *m = *default_mode;
+                }
+                files.extend(volume_files(&s, pod, inputs, pod_ip));
             }
         }
         _ => {}
@@ -183,5 +201,65 @@ mod tests {
         assert_eq!(&t[1024..1029], b"hello");
         // Header, dir header, data block, two zero blocks.
         assert_eq!(t.len(), 512 * 5);
+    }
+
+    #[test]
+    fn a_projected_volumes_default_mode_applies_to_its_sources() {
+        use crate::fixtures::{container, pod, spec};
+        use crate::manifest::{ConfigMap, Object, ObjectMeta, Resource, RestartPolicy, Secret};
+
+        let meta = |name: &str| ObjectMeta {
+            name: name.into(),
+            namespace: "default".into(),
+            ..Default::default()
+        };
+        let objects = [
+            Object {
+                source: Default::default(),
+                resource: Resource::ConfigMap(ConfigMap {
+                    metadata: meta("shop"),
+                    data: BTreeMap::from([("name".to_string(), "corner".to_string())]),
+                    binary_data: BTreeMap::new(),
+                }),
+            },
+            Object {
+                source: Default::default(),
+                resource: Resource::Secret(Secret {
+                    metadata: meta("api"),
+                    kind: "Opaque".into(),
+                    data: BTreeMap::from([("key".to_string(), b"k".to_vec())]),
+                }),
+            },
+        ];
+        let inputs = Inputs::from_objects(&objects);
+        let p = pod(
+            "shop",
+            spec(vec![], vec![container("app")], RestartPolicy::Always),
+        );
+        let source = VolumeSource::Projected {
+            default_mode: 0o400,
+            sources: vec![
+                VolumeSource::ConfigMap {
+                    name: "shop".into(),
+                    items: vec![],
+                    default_mode: 0o644,
+                    optional: false,
+                },
+                VolumeSource::Secret {
+                    secret_name: "api".into(),
+                    items: vec![KeyToPath {
+                        key: "key".into(),
+                        path: "api-key".into(),
+                        mode: Some(0o440),
+                    }],
+                    default_mode: 0o644,
+                    optional: false,
+                },
+            ],
+        };
+        let files = volume_files(&source, &p, &inputs, None);
+        assert_eq!(files["name"], (b"corner".to_vec(), 0o400));
+        // An item's own mode still wins.
+        assert_eq!(files["api-key"], (b"k".to_vec(), 0o440));
     }
 }
