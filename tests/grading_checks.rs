@@ -191,6 +191,20 @@ async fn file_exists_with_content_or_is_absent() {
     );
     let absent = check("kind = \"file\"\ncontainer = \"app\"\npath = \"/x\"\nexists = false");
     assert!(eval(&absent, &gone).await.passed);
+    // A file cat cannot read is there all the same: not "absent".
+    for stderr in [
+        "cat: can't open '/x': Permission denied",
+        "cat: read error: Is a directory",
+        "sh: cat: not found",
+    ] {
+        let unreadable = FakePod::new().on_exec("app", "cat", vec![out(1, "", stderr)]);
+        let o = eval(&absent, &unreadable).await;
+        assert!(
+            !o.passed && o.observed.starts_with("/x could not be read (exit code 1)"),
+            "{stderr}: {}",
+            o.observed
+        );
+    }
 }
 
 #[tokio::test]

@@ -129,15 +129,24 @@ pub async fn evaluate<P: PodUnderTest>(
                     Err(why) => return Ok(unavailable(why)),
                 };
                 let found = out.exit_code == 0;
+                // Absent means cat said so: "Permission denied", "Is a
+                // directory" or no cat at all is no proof that it is not there.
+                let absent = !found && file_is_missing(&out.stderr);
                 let ok = if *exists {
                     found && content.as_ref().is_none_or(|c| c.matches(&out.stdout, t))
                 } else {
-                    !found
+                    absent
                 };
                 let observed = if found {
                     format!("{path} holds {}", show(&out.stdout, 120))
-                } else {
+                } else if absent {
                     format!("no file {path}: {}", show(&out.stderr, 120))
+                } else {
+                    format!(
+                        "{path} could not be read (exit code {}): {}",
+                        out.exit_code,
+                        show(&out.stderr, 120)
+                    )
                 };
                 Ok(Look::new(ok, observed))
             })
@@ -318,6 +327,12 @@ pub(super) async fn exec<P: PodUnderTest>(
         Err(PodError::Unavailable(why)) => Ok(Err(why)),
         Err(PodError::Engine(e)) => Err(e),
     }
+}
+
+/// Whether `cat`'s error says the path is not there (ENOENT, or ENOTDIR for a
+/// parent that is a file), in busybox's or GNU's words.
+fn file_is_missing(stderr: &str) -> bool {
+    stderr.contains("No such file or directory") || stderr.contains("Not a directory")
 }
 
 fn unavailable(why: String) -> Look {
