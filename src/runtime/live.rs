@@ -106,14 +106,17 @@ pub fn overlay(path: &PathBuf, sandbox: &str, st: &mut PodStatus) {
         if live.is_null() {
             continue;
         }
-        c.ready = live["ready"].as_bool().unwrap_or(c.ready);
-        c.started = live["started"].as_bool().unwrap_or(c.started);
         if let Some(reason) = s(&live["waiting"]["reason"]) {
             c.state = ContainerState::Waiting {
                 reason,
                 message: s(&live["waiting"]["message"]),
             };
         }
+        // Only a running container is ready or started: the supervisor's
+        // last word may predate the container's end.
+        let running = c.state.is_running();
+        c.ready = running && live["ready"].as_bool().unwrap_or(c.ready);
+        c.started = running && live["started"].as_bool().unwrap_or(c.started);
     }
     if let Some(events) = v["events"].as_array() {
         st.events = events
