@@ -31,6 +31,26 @@ pub fn path(learner: &str, namespace: &str, pod: &str) -> Option<PathBuf> {
     )))
 }
 
+/// Where another podlearn process says it is deleting a pod (its
+/// `deletionTimestamp`): the file holds the sandbox's id. The pod's kubelet,
+/// in whichever process it runs, restarts no container of a pod being deleted.
+pub fn deleting_path(learner: &str, namespace: &str, pod: &str) -> Option<PathBuf> {
+    Some(path(learner, namespace, pod)?.with_extension("deleting"))
+}
+
+/// Mark the pod with sandbox `sandbox` as being deleted.
+pub fn mark_deleting(path: &PathBuf, sandbox: &str) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, sandbox);
+}
+
+/// Whether the pod with sandbox `sandbox` is being deleted.
+pub fn is_deleting(path: &PathBuf, sandbox: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|s| s.trim() == sandbox)
+}
+
 fn secs(t: SystemTime) -> f64 {
     t.duration_since(UNIX_EPOCH)
         .unwrap_or_default()

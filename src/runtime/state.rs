@@ -41,6 +41,8 @@ pub struct PodShared {
     pub tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     /// Where a detached pod's kubelet-only status is kept for other processes.
     pub live_path: Option<std::path::PathBuf>,
+    /// Where another process marks this pod as being deleted.
+    pub deleting_path: Option<std::path::PathBuf>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
 }
@@ -100,6 +102,7 @@ impl PodShared {
             done: watch::Sender::new(false),
             tasks: Mutex::new(Vec::new()),
             live_path: None,
+            deleting_path: None,
             forced: Mutex::new(None),
         }
     }
@@ -181,6 +184,13 @@ impl PodShared {
 
     pub fn stopping(&self) -> bool {
         self.stop.borrow().is_some()
+    }
+
+    /// Whether another podlearn process is deleting this pod.
+    pub fn deleted_elsewhere(&self) -> bool {
+        self.deleting_path
+            .as_ref()
+            .is_some_and(|p| super::live::is_deleting(p, &self.sandbox_id))
     }
 
     /// The Docker id of a container's current (or previous) run; `""` names

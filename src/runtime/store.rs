@@ -375,6 +375,15 @@ impl Engine {
                 .filter_map(|c| c.container_id.clone())
                 .collect()
         };
+        // Tell the pod's kubelet, in whichever process it runs, to restart
+        // nothing from now on (a cluster's deletionTimestamp).
+        let marker = record
+            .labels
+            .get(labels::LEARNER)
+            .and_then(|l| super::live::deleting_path(l, &record.namespace, &record.name));
+        if let Some(m) = &marker {
+            super::live::mark_deleting(m, &record.sandbox_id);
+        }
         let deadline = std::time::Instant::now() + grace;
         // preStop hooks first (the grace period counts them), then the stop
         // signal and SIGKILL when the grace period is over.
@@ -424,6 +433,8 @@ impl Engine {
                 sel.insert(k.to_string(), v.clone());
             }
         }
+        // The marker stays: it names this sandbox only, and a kubelet still
+        // backing off must not bring a container (and its volumes) back.
         super::cleanup::remove_selected(api, &sel).await?;
         if let Some(l) = record.labels.get(labels::LEARNER)
             && let Some(p) = super::live::path(l, &record.namespace, &record.name)

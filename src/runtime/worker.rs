@@ -67,6 +67,8 @@ pub async fn launch(
             plan2.sandbox = plan.sandbox;
             let plan = plan2;
             let mut sh = PodShared::new(api, pod, plan, opts, sandbox_id);
+            sh.deleting_path =
+                super::live::deleting_path(&owner.learner, &sh.plan.namespace, &sh.plan.pod_name);
             if sh.opts.detached {
                 sh.live_path =
                     super::live::path(&owner.learner, &sh.plan.namespace, &sh.plan.pod_name);
@@ -324,7 +326,7 @@ async fn run_container(
                 (code, finished)
             }
         };
-        if stop.borrow().is_some() {
+        if stop.borrow().is_some() || sh.deleted_elsewhere() {
             return false;
         }
         if !restart::should_restart(sh.pod.spec.restart_policy, p.kind, code) {
@@ -359,6 +361,9 @@ async fn run_container(
             tokio::select! {
                 _ = tokio::time::sleep(delay) => {}
                 _ = stop.changed() => return false,
+            }
+            if sh.deleted_elsewhere() {
+                return false;
             }
         }
         attempt += 1;
