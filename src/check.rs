@@ -174,6 +174,14 @@ pub enum CheckSpec {
         exists: bool,
         #[serde(default)]
         content: Option<TextMatch>,
+        /// The file was last written after this container finished: a
+        /// container after it wrote it.
+        #[serde(default)]
+        written_after: Option<String>,
+        /// The file was last written before this container finished: it (or
+        /// one before it) wrote it, not the containers that start later.
+        #[serde(default)]
+        written_before: Option<String>,
         #[serde(default)]
         within: Option<Within>,
     },
@@ -380,9 +388,18 @@ impl CheckSpec {
     /// The containers a behavioral check runs commands in or looks at.
     pub fn containers(&self) -> Vec<&str> {
         match self {
+            CheckSpec::File {
+                container,
+                written_after,
+                written_before,
+                ..
+            } => std::iter::once(container)
+                .chain(written_after)
+                .chain(written_before)
+                .map(|c| c.as_str())
+                .collect(),
             CheckSpec::Exec { container, .. }
             | CheckSpec::Http { container, .. }
-            | CheckSpec::File { container, .. }
             | CheckSpec::Logs { container, .. }
             | CheckSpec::ContainerState { container, .. }
             | CheckSpec::Process { container, .. }

@@ -331,6 +331,64 @@ async fn ready_for_a_container_or_the_pod() {
 }
 
 #[tokio::test]
+async fn file_written_after_one_container_finished_and_before_another() {
+    let c = check(
+        "kind = \"file\"\ncontainer = \"web\"\npath = \"/work/index.html\"\n\
+         written_after = \"fetch\"\nwritten_before = \"render\"",
+    );
+    let pod = |mtime: &str| {
+        FakePod::new()
+            .statuses(vec![status(
+                Phase::Running,
+                vec![
+                    container("fetch", ContainerKind::Init, terminated(0, 1, 2)),
+                    container("render", ContainerKind::Init, terminated(0, 3, 4)),
+                    app("web", running(5)),
+                ],
+            )])
+            .on_exec("web", "cat /work/index.html", vec![out(0, "page\n", "")])
+            .on_exec(
+                "web",
+                "stat -c %y /work/index.html",
+                vec![out(0, mtime, "")],
+            )
+    };
+    // render wrote it.
+    let o = eval(&c, &pod("1970-01-01 00:00:03.250000000 +0000\n")).await;
+    assert!(o.passed, "{}", o.observed);
+    // fetch wrote it.
+    let o = eval(&c, &pod("1970-01-01 00:00:01.500000000 +0000\n")).await;
+    assert!(
+        !o.passed
+            && o.observed
+                .contains("last written 0.5 s before fetch finished"),
+        "{}",
+        o.observed
+    );
+    // web made it itself, once it ran.
+    let o = eval(&c, &pod("1970-01-01 00:00:05.100000000 +0000\n")).await;
+    assert!(
+        !o.passed
+            && o.observed
+                .contains("last written 1.1 s after render finished"),
+        "{}",
+        o.observed
+    );
+    assert!(
+        o.expected.contains("last written before render finished"),
+        "{}",
+        o.expected
+    );
+    // A time podlearn cannot read is no proof either way.
+    let o = eval(&c, &pod("yesterday\n")).await;
+    assert!(
+        !o.passed && o.observed.contains("stat printed an unknown time"),
+        "{}",
+        o.observed
+    );
+}
+
+#[tokio::test]
 async fn order_compares_finish_and_start_times() {
     let c = check("kind = \"order\"\nfirst = \"prepare\"\nthen = \"web\"");
     let good = FakePod::new().statuses(vec![status(

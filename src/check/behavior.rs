@@ -7,7 +7,9 @@
 use regex::Regex;
 use tokio::time::Instant;
 
-use super::behavior_status::{describe_container, find, holds, last_exit, order, state_name};
+use super::behavior_status::{
+    describe_container, find, finished_at, holds, last_exit, order, state_name,
+};
 use super::matcher::show;
 use super::{Check, CheckOutcome, CheckSpec, TextMatch, Within};
 use crate::grade::{EvalCtx, PodError, PodUnderTest};
@@ -114,13 +116,25 @@ pub async fn evaluate<P: PodUnderTest>(
             path,
             exists,
             content,
+            written_after,
+            written_before,
             within,
         } => {
             let path = t.fill(path);
-            let want = match (exists, content) {
+            let mut want = match (exists, content) {
                 (false, _) => format!("no file {path} in {container}"),
                 (true, Some(c)) => format!("{path} in {container}, {}", c.describe(t)),
                 (true, None) => format!("a file {path} in {container}"),
+            };
+            if let Some(c) = written_after {
+                want.push_str(&format!(", last written after {c} finished"));
+            }
+            if let Some(c) = written_before {
+                want.push_str(&format!(", last written before {c} finished"));
+            }
+            let bounds = WrittenBounds {
+                after: written_after.as_deref(),
+                before: written_before.as_deref(),
             };
             let argv = vec!["cat".to_string(), path.clone()];
             let look = eventually(pod, ctx, *within, async || {
@@ -137,6 +151,13 @@ pub async fn evaluate<P: PodUnderTest>(
                 } else {
                     absent
                 };
+                if ok && bounds.any() {
+                    let (ok, when) = written_when(pod, ctx, container, &path, &bounds).await?;
+                    return Ok(Look::new(
+                        ok,
+                        format!("{path} holds {}; {when}", show(&out.stdout, 120)),
+                    ));
+                }
                 let observed = if found {
                     format!("{path} holds {}", show(&out.stdout, 120))
                 } else if absent {
@@ -327,6 +348,93 @@ pub(super) async fn exec<P: PodUnderTest>(
         Err(PodError::Unavailable(why)) => Ok(Err(why)),
         Err(PodError::Engine(e)) => Err(e),
     }
+}
+
+/// When a file must have been written, relative to the end of other
+/// containers: an init container's output, not the app's own work. Ends, not
+/// starts: the engine records a start only after the process has begun (its
+/// first write may come sooner), but an end only after its last write, and
+/// the next container starts after it.
+struct WrittenBounds<'a> {
+    after: Option<&'a str>,
+    before: Option<&'a str>,
+}
+
+impl WrittenBounds<'_> {
+    fn any(&self) -> bool {
+        self.after.is_some() || self.before.is_some()
+    }
+}
+
+/// Compare the file's modification time (from `stat` in `container`, in UTC,
+/// to the nanosecond) with the containers' finish times as the engine
+/// recorded them: `(within the bounds, what was seen)`.
+async fn written_when<P: PodUnderTest>(
+    pod: &P,
+    ctx: &EvalCtx,
+    container: &str,
+    path: &str,
+    bounds: &WrittenBounds<'_>,
+) -> anyhow::Result<(bool, String)> {
+    let argv: Vec<String> = ["env", "TZ=UTC0", "stat", "-c", "%y", path]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let out = match exec(pod, ctx, container, &argv).await? {
+        Ok(out) if out.exit_code == 0 => out,
+        Ok(out) => {
+            return Ok((
+                false,
+                format!(
+                    "its modification time could not be read: {}",
+                    show(&out.stderr, 120)
+                ),
+            ));
+        }
+        Err(why) => return Ok((false, why)),
+    };
+    let Some(mtime) = parse_stat_time(out.stdout.trim()) else {
+        return Ok((
+            false,
+            format!("stat printed an unknown time: {}", show(&out.stdout, 80)),
+        ));
+    };
+    let status = match pod.status().await {
+        Ok(s) => s,
+        Err(PodError::Unavailable(why)) => return Ok((false, why)),
+        Err(PodError::Engine(e)) => return Err(e),
+    };
+    let end_of = |name: &str| find(&status, name).and_then(finished_at);
+    let mut seen = Vec::new();
+    let mut ok = true;
+    for (name, after) in [(bounds.after, true), (bounds.before, false)] {
+        let Some(name) = name else { continue };
+        let Some(end) = end_of(name) else {
+            ok = false;
+            seen.push(format!("{name} has not finished"));
+            continue;
+        };
+        let (is_after, gap) = match mtime.duration_since(end) {
+            Ok(d) => (true, d),
+            Err(e) => (false, e.duration()),
+        };
+        ok &= is_after == after;
+        seen.push(format!(
+            "it was last written {:.1} s {} {name} finished",
+            gap.as_secs_f64(),
+            if is_after { "after" } else { "before" }
+        ));
+    }
+    Ok((ok, seen.join(", ")))
+}
+
+/// `stat -c %y` under `TZ=UTC0`: `2026-12-06 12:39:00.518293199 +0000`.
+fn parse_stat_time(s: &str) -> Option<std::time::SystemTime> {
+    let (when, zone) = s.rsplit_once(' ')?;
+    if zone != "+0000" {
+        return None;
+    }
+    humantime::parse_rfc3339_weak(when).ok()
 }
 
 /// Whether `cat`'s error says the path is not there (ENOENT, or ENOTDIR for a

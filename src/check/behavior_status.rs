@@ -106,7 +106,7 @@ pub(super) fn describe_container(c: &ContainerStatus) -> String {
     s
 }
 
-fn finished_at(c: &ContainerStatus) -> Option<SystemTime> {
+pub(super) fn finished_at(c: &ContainerStatus) -> Option<SystemTime> {
     let of = |s: &ContainerState| match s {
         ContainerState::Terminated { finished_at, .. } => Some(*finished_at),
         _ => None,
@@ -114,7 +114,7 @@ fn finished_at(c: &ContainerStatus) -> Option<SystemTime> {
     of(&c.state).or_else(|| c.last_state.as_ref().and_then(of))
 }
 
-fn started_at(c: &ContainerStatus) -> Option<SystemTime> {
+fn first_started_at(c: &ContainerStatus) -> Option<SystemTime> {
     let of = |s: &ContainerState| match s {
         ContainerState::Running { started_at } => Some(*started_at),
         ContainerState::Terminated { started_at, .. } => Some(*started_at),
@@ -131,7 +131,7 @@ pub(super) fn order(s: &PodStatus, first: &str, then: &str) -> Look {
             format!("the pod needs containers {first} and {then}"),
         );
     };
-    match (finished_at(a), started_at(b)) {
+    match (finished_at(a), first_started_at(b)) {
         (Some(done), Some(start)) if done <= start => {
             Look::new(true, format!("{first} finished, then {then} started"))
         }
