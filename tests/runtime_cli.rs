@@ -144,3 +144,76 @@ fn a_detached_pod_is_seen_and_managed_from_other_processes() {
     assert!(clean.status.success(), "{}", text(&clean));
     assert_eq!(leftovers(&learner, None), Vec::<String>::new());
 }
+
+const FLAPPER: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: flapper
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: scratch
+    emptyDir: {}
+  containers:
+  - name: flap
+    image: busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo run >> /scratch/runs; exec sleep 3600"]
+    volumeMounts:
+    - name: scratch
+      mountPath: /scratch
+"#;
+
+/// `podlearn delete` in one process, the pod's kubelet in another: the
+/// container the delete stops is one its kubelet would restart at once, yet
+/// the delete succeeds, removes the pod's containers and volume, and nothing
+/// comes back afterwards (the kubelet restarts nothing of a pod being
+/// deleted, as for a cluster's deletionTimestamp).
+#[test]
+fn a_pod_deleted_from_another_process_is_not_restarted_and_leaves_nothing() {
+    let learner = isolate();
+    let _sweep = Sweep(learner.clone(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("flapper.yaml");
+    std::fs::write(&file, FLAPPER).unwrap();
+    let file = file.to_str().unwrap();
+
+    // Three rounds: each deletes a running pod whose container, once the
+    // delete stops it, its kubelet would restart at once (restartPolicy
+    // Always, no back-off before a first restart).
+    for round in 0..3 {
+        let run = podlearn(&learner, &["run", "--detach", "--time-scale", "20", file]);
+        assert!(run.status.success(), "round {round}: {}", text(&run));
+        let t = Instant::now();
+        loop {
+            let out = text(&podlearn(&learner, &["get", "pods", "flapper"]));
+            if out.contains("flapper   1/1     Running") {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "round {round}: {out}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let del = podlearn(&learner, &["delete", "pod", "flapper"]);
+        assert!(del.status.success(), "round {round}: {}", text(&del));
+        assert!(text(&del).contains("flapper"), "{}", text(&del));
+        assert_eq!(
+            leftovers(&learner, Some("flapper")),
+            Vec::<String>::new(),
+            "round {round}: the delete left objects behind"
+        );
+        // Its kubelet, still backing off in the background, brings nothing back.
+        std::thread::sleep(Duration::from_secs(2));
+        assert_eq!(
+            leftovers(&learner, Some("flapper")),
+            Vec::<String>::new(),
+            "round {round}: a container came back after the delete"
+        );
+        let get = podlearn(&learner, &["get", "pods", "flapper"]);
+        assert_eq!(get.status.code(), Some(1), "{}", text(&get));
+        assert!(text(&get).contains("not found"), "{}", text(&get));
+    }
+}
