@@ -27,6 +27,8 @@ fn inputs() -> Inputs {
     let mut data = BTreeMap::new();
     data.insert("color".to_string(), "blue".to_string());
     data.insert("app.conf".to_string(), "port=8080\n".to_string());
+    // Longer than a ustar name holds: a key may have 253 characters.
+    data.insert(long_key(), "long key\n".to_string());
     i.configmaps.insert(
         "default/settings".into(),
         ConfigMap {
@@ -46,6 +48,10 @@ fn inputs() -> Inputs {
         },
     );
     i
+}
+
+fn long_key() -> String {
+    format!("{}.conf", "k".repeat(240))
 }
 
 fn env(name: &str, value: &str) -> EnvVar {
@@ -69,8 +75,12 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
     let learner = isolate();
     let engine = engine().await;
     // The script comes from the container's own env, expanded into the command.
-    let script = "cat /cfg/app.conf /sec/password; echo; cat /info/name; echo; cat /info/labels; \
-                  echo; echo $COLOR $PASS $POD $IP $GREETING $CM_color; tail -2 /etc/hosts; hostname; pwd";
+    let script = format!(
+        "cat /cfg/app.conf /sec/password; echo; cat /info/name; echo; cat /info/labels; \
+         echo; echo $COLOR $PASS $POD $IP $GREETING $CM_color; tail -2 /etc/hosts; hostname; pwd; \
+         cat /cfg/{}",
+        long_key()
+    );
     let mut c = container("c", "");
     c.command = s(&["sh", "-c", "$(SCRIPT)"]);
     c.working_dir = Some("/tmp".into());
@@ -111,7 +121,7 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
             },
         ),
         env("GREETING", "hello-$(COLOR)"),
-        env("SCRIPT", script),
+        env("SCRIPT", &script),
     ];
     c.volume_mounts = vec![
         mount("cfg", "/cfg"),
@@ -175,7 +185,7 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
     let ip = st.pod_ip.clone().unwrap();
     let want = format!(
         "port=8080\ns3cret\nfiles\ntier=\"web\"\nblue s3cret files {ip} hello-blue blue\n\
-         # Entries added by HostAliases.\n10.1.2.3\tdb.local\nmyhost\n/tmp\n"
+         # Entries added by HostAliases.\n10.1.2.3\tdb.local\nmyhost\n/tmp\nlong key\n"
     );
     assert_eq!(logs, want);
     running.delete(None).await.unwrap();

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use anyhow::Context;
+
 use crate::manifest::{KeyToPath, Pod, VolumeSource};
 use crate::podenv::{self, Inputs};
 
@@ -105,9 +107,24 @@ fn pick(all: &BTreeMap<String, Vec<u8>>, items: &[KeyToPath], mode: u32, files: 
     }
 }
 
-/// A tar archive (ustar) of `path -> (content, mode)`, with parent directories.
-pub fn tar(files: &Files) -> Vec<u8> {
-    let mut out = Vec::new();
+/// A tar archive of `path -> (content, mode)`, with parent directories,
+/// owned by root and dated now, as the kubelet writes them. Paths of any
+/// length (a ConfigMap key may have 253 characters) get GNU long-name
+/// entries, which the engine's extraction reads.
+pub fn tar(files: &Files) -> anyhow::Result<Vec<u8>> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let header = |kind: ::tar::EntryType, size: usize, mode: u32| {
+        let mut h = ::tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(size as u64);
+        h.set_mode(mode & 0o7777);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(now);
+        h
+    };
     let mut dirs: Vec<String> = Vec::new();
     for path in files.keys() {
         let mut acc = String::new();
@@ -120,42 +137,19 @@ pub fn tar(files: &Files) -> Vec<u8> {
             }
         }
     }
+    let mut out = ::tar::Builder::new(Vec::new());
     for d in &dirs {
-        header(&mut out, d, 0, 0o755, b'5');
+        let mut h = header(::tar::EntryType::Directory, 0, 0o755);
+        out.append_data(&mut h, d, std::io::empty())
+            .with_context(|| format!("packing the folder {d}"))?;
     }
     for (path, (data, mode)) in files {
-        header(
-            &mut out,
-            path.trim_start_matches('/'),
-            data.len(),
-            *mode,
-            b'0',
-        );
-        out.extend_from_slice(data);
-        out.resize(out.len().div_ceil(512) * 512, 0);
+        let name = path.trim_start_matches('/');
+        let mut h = header(::tar::EntryType::Regular, data.len(), *mode);
+        out.append_data(&mut h, name, data.as_slice())
+            .with_context(|| format!("packing the file {name}"))?;
     }
-    out.resize(out.len() + 1024, 0);
-    out
-}
-
-fn header(out: &mut Vec<u8>, name: &str, size: usize, mode: u32, kind: u8) {
-    let mut h = [0u8; 512];
-    let name = name.as_bytes();
-    let n = name.len().min(99);
-    h[..n].copy_from_slice(&name[..n]);
-    let octal = |v: u64, width: usize| format!("{:0w$o}\0", v, w = width - 1);
-    h[100..108].copy_from_slice(octal(u64::from(mode & 0o7777), 8).as_bytes());
-    h[108..116].copy_from_slice(octal(0, 8).as_bytes());
-    h[116..124].copy_from_slice(octal(0, 8).as_bytes());
-    h[124..136].copy_from_slice(octal(size as u64, 12).as_bytes());
-    h[136..148].copy_from_slice(octal(0, 12).as_bytes());
-    h[156] = kind;
-    h[257..263].copy_from_slice(b"ustar\0");
-    h[263..265].copy_from_slice(b"00");
-    h[148..156].copy_from_slice(b"        ");
-    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-    out.extend_from_slice(&h);
+    Ok(out.into_inner()?)
 }
 
 /// The host path of `sub` inside Docker volume `volume`, created (as the
@@ -189,18 +183,63 @@ pub async fn sub_path(
 mod tests {
     use super::*;
 
+    fn unpack(t: &[u8]) -> Vec<(String, ::tar::EntryType, u32, Vec<u8>)> {
+        let mut a = ::tar::Archive::new(t);
+        a.entries()
+            .unwrap()
+            .map(|e| {
+                let mut e = e.unwrap();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+                let h = e.header();
+                (
+                    e.path().unwrap().to_string_lossy().into_owned(),
+                    h.entry_type(),
+                    h.mode().unwrap(),
+                    data,
+                )
+            })
+            .collect()
+    }
+
     #[test]
-    fn tar_has_headers_data_and_trailer() {
+    fn tar_has_folders_then_files_with_their_modes() {
         let mut files = BTreeMap::new();
-        files.insert("conf/app.txt".to_string(), (b"hello".to_vec(), 0o644));
-        let t = tar(&files);
+        files.insert("conf/app.txt".to_string(), (b"hello".to_vec(), 0o400));
+        files.insert("top".to_string(), (b"x".to_vec(), 0o644));
+        let t = tar(&files).unwrap();
         assert_eq!(t.len() % 512, 0);
-        assert_eq!(&t[0..5], b"conf/");
-        assert_eq!(t[156], b'5');
-        assert_eq!(&t[512..524], b"conf/app.txt");
-        assert_eq!(&t[1024..1029], b"hello");
-        // Header, dir header, data block, two zero blocks.
-        assert_eq!(t.len(), 512 * 5);
+        let got = unpack(&t);
+        assert_eq!(
+            got,
+            vec![
+                ("conf/".into(), ::tar::EntryType::Directory, 0o755, vec![]),
+                (
+                    "conf/app.txt".into(),
+                    ::tar::EntryType::Regular,
+                    0o400,
+                    b"hello".to_vec()
+                ),
+                (
+                    "top".into(),
+                    ::tar::EntryType::Regular,
+                    0o644,
+                    b"x".to_vec()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn tar_keeps_names_longer_than_ustar_allows() {
+        // A ConfigMap key may be 253 characters; ustar's name field holds 100.
+        let key = format!("{}.conf", "k".repeat(248));
+        let mut files = BTreeMap::new();
+        files.insert(key.clone(), (b"long".to_vec(), 0o644));
+        let got = unpack(&tar(&files).unwrap());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, key);
+        assert_eq!(got[0].3, b"long");
     }
 
     #[test]

@@ -126,7 +126,7 @@ async fn create_sandbox(api: &Api, pod: &Pod, plan: &PodPlan) -> anyhow::Result<
     for v in &plan.volumes {
         if !v.files.is_empty() {
             let target = format!("{}/{}", super::plan::SANDBOX_VOLUME_ROOT, v.pod_volume);
-            api.upload(&id, &target, volume::tar(&v.files))
+            api.upload(&id, &target, volume::tar(&v.files)?)
                 .await
                 .with_context(|| format!("writing the files of volume {:?}", v.pod_volume))?;
         }
