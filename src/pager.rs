@@ -41,16 +41,15 @@ pub fn screen_rows() -> usize {
     }
 }
 
-/// `$PAGER` (split on spaces), else `less -R` when it is installed.
+/// `$PAGER` (run by the shell, so it may carry arguments and quotes), else
+/// `less -R` when it is installed.
 fn pager_command() -> Option<Command> {
     let spec = match std::env::var("PAGER") {
         Ok(p) if !p.trim().is_empty() => p,
         Ok(_) => return None, // PAGER="" means: do not page
         Err(_) => "less -R".to_string(),
     };
-    let mut words = spec.split_whitespace();
-    let mut cmd = Command::new(words.next()?);
-    cmd.args(words);
+    let mut cmd = crate::term::user_command(&spec, &[]);
     // Like git: quit when the text fits, keep colors, do not clear the screen.
     if std::env::var_os("LESS").is_none() {
         cmd.env("LESS", "FRX");
@@ -58,7 +57,8 @@ fn pager_command() -> Option<Command> {
     Some(cmd)
 }
 
-/// Run the pager; false when it could not be started (then the caller prints).
+/// Run the pager; false when it could not be started, or the shell found no
+/// such program (exit 126 or 127): then the caller prints.
 fn page_with(cmd: &mut Command, text: &str) -> bool {
     let Ok(mut child) = cmd.stdin(Stdio::piped()).spawn() else {
         return false;
@@ -71,9 +71,9 @@ fn page_with(cmd: &mut Command, text: &str) -> bool {
         // The reader may quit before reading everything: that is fine.
         let _ = stdin.write_all(text.as_bytes());
     }
-    let _ = child.wait();
+    let status = child.wait();
     die_on_ctrl_c.store(true, Ordering::SeqCst);
-    true
+    !matches!(status.map(|s| s.code()), Ok(Some(126 | 127)))
 }
 
 /// When true (the default), SIGINT ends podlearn as usual.

@@ -1,5 +1,6 @@
 //! The terminal edge: whether to use color, how wide the screen is, whether a
-//! person is at the keyboard, and how an error is printed.
+//! person is at the keyboard, how an error is printed, and how the learner's
+//! own `$EDITOR` and `$PAGER` are started.
 //!
 //! Color is decided once, here, from `--color`, `NO_COLOR` and whether stdout
 //! is a terminal. Everything that renders takes a [`Style`] and writes to any
@@ -137,5 +138,42 @@ pub fn print_error(err: &anyhow::Error, color: ColorChoice) {
     let _ = writeln!(stderr, "{} {}", style.bad("error:"), err);
     for cause in err.chain().skip(1) {
         let _ = writeln!(stderr, "  {} {}", style.dim("caused by:"), cause);
+    }
+}
+
+/// The learner's `$EDITOR` or `$PAGER` as a command, run the way git runs
+/// them: through `sh -c`, so the value may carry arguments (`code -w`) and
+/// quotes (`"/opt/My Editor/ed"`); `args` are passed to it as `"$@"`.
+pub fn user_command(spec: &str, args: &[&std::ffi::OsStr]) -> std::process::Command {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(format!("{spec} \"$@\"")).arg(spec);
+    cmd.args(args);
+    cmd
+}
+
+#[cfg(test)]
+mod user_command_tests {
+    use super::user_command;
+
+    fn run(spec: &str, args: &[&str]) -> String {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let out = user_command(spec, &args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn arguments_and_quotes_in_the_value_are_kept() {
+        assert_eq!(run("printf '[%s]'", &["a file.yaml"]), "[a file.yaml]");
+        assert_eq!(
+            run("printf '[%s]' -w", &["/tmp/my dir/x.yaml"]),
+            "[-w][/tmp/my dir/x.yaml]"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let tool = dir.path().join("My Editor");
+        std::fs::write(&tool, "#!/bin/sh\necho \"edited $1\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let spec = format!("\"{}\"", tool.display());
+        assert_eq!(run(&spec, &["x.yaml"]), "edited x.yaml\n");
     }
 }

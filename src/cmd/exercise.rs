@@ -84,13 +84,8 @@ pub(crate) fn from_menu(ctx: &Ctx, id: &str) -> anyhow::Result<()> {
                 let editor = std::env::var("VISUAL")
                     .or_else(|_| std::env::var("EDITOR"))
                     .unwrap_or_else(|_| "vi".to_string());
-                // `$EDITOR` may carry arguments (`code -w`).
-                let mut parts = editor.split_whitespace();
-                let program = parts.next().unwrap_or("vi");
-                let status = std::process::Command::new(program)
-                    .args(parts)
-                    .arg(&path)
-                    .status();
+                // `$EDITOR` may carry arguments (`code -w`) and quotes.
+                let status = crate::term::user_command(&editor, &[path.as_os_str()]).status();
                 if let Err(e) = status {
                     eprintln!(
                         "Could not start {editor}: {e}. Edit {} in your editor.",
