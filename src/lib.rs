@@ -3,6 +3,7 @@
 //!
 //! See the README's architecture section for how the modules fit together.
 
+mod atomic_file;
 pub mod check;
 pub mod cli;
 pub mod cluster;

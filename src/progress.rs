@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -218,22 +218,7 @@ impl Store {
         };
         let mut json = serde_json::to_vec_pretty(&stored).context("Failed to encode progress")?;
         json.push(b'\n');
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".progress-")
-            .suffix(".tmp")
-            .tempfile_in(&self.dir)
-            .with_context(|| self.unwritable())?;
-        tmp.write_all(&json).with_context(|| self.unwritable())?;
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| self.unwritable())?;
-        tmp.persist(&self.file)
-            .map_err(|e| e.error)
-            .with_context(|| self.unwritable())?;
-        // Make the rename itself durable.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
+        crate::atomic_file::write(&self.file, &json, true).with_context(|| self.unwritable())?;
         Ok(())
     }
 }

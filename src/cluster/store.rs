@@ -81,10 +81,7 @@ impl RunFiles {
     pub fn write(&self, snap: &Snapshot) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.requests)
             .with_context(|| format!("Failed to create {}", self.requests.display()))?;
-        let tmp = self.snapshot.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(snap)?)
-            .with_context(|| format!("Failed to write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &self.snapshot)
+        crate::atomic_file::write(&self.snapshot, &serde_json::to_vec(snap)?, false)
             .with_context(|| format!("Failed to write {}", self.snapshot.display()))
     }
 
@@ -155,10 +152,12 @@ pub fn send(files: &RunFiles, request: &Request) -> anyhow::Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let tmp = files.requests.join(format!("{nanos}.tmp"));
-    std::fs::write(&tmp, serde_json::to_vec(request)?)
-        .with_context(|| format!("Failed to write {}", tmp.display()))?;
-    std::fs::rename(&tmp, tmp.with_extension("json"))
+    // The temporary file starts with a dot and ends in .tmp: the reader takes
+    // only `*.json`, so it never sees one half written.
+    let file = files
+        .requests
+        .join(format!("{nanos}-{}.json", std::process::id()));
+    crate::atomic_file::write(&file, &serde_json::to_vec(request)?, false)
         .with_context(|| format!("Failed to write a request in {}", files.requests.display()))
 }
 

@@ -58,7 +58,7 @@ fn secs(t: SystemTime) -> f64 {
 }
 
 /// Write the kubelet-only parts of a status (atomically: temp file, rename).
-pub fn write(path: &PathBuf, sandbox: &str, st: &PodStatus) {
+pub fn write(path: &std::path::Path, sandbox: &str, st: &PodStatus) {
     let containers: serde_json::Map<String, Value> = st
         .init_container_statuses
         .iter()
@@ -95,10 +95,7 @@ pub fn write(path: &PathBuf, sandbox: &str, st: &PodStatus) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let tmp = path.with_extension("json.tmp");
-    if std::fs::write(&tmp, v.to_string()).is_ok() {
-        let _ = std::fs::rename(&tmp, path);
-    }
+    let _ = crate::atomic_file::write(path, v.to_string().as_bytes(), false);
 }
 
 pub fn remove(path: &PathBuf) {
