@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod cmd;
 pub mod content;
 pub mod course;
+mod data_dir;
 pub mod exercise;
 pub mod exit;
 pub mod grade;

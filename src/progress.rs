@@ -84,13 +84,9 @@ impl Store {
     /// The learner's store: `$PODLEARN_HOME`, else the platform data folder
     /// (`~/.local/share/podlearn` on Linux).
     pub fn open() -> anyhow::Result<Store> {
-        if let Some(home) = std::env::var_os("PODLEARN_HOME").filter(|h| !h.is_empty()) {
-            return Ok(Store::at(Path::new(&home)));
-        }
-        let dirs = directories::ProjectDirs::from("", "", "podlearn").context(
-            "Failed to find your home folder to keep your progress in; set PODLEARN_HOME to a folder podlearn may write to",
-        )?;
-        Ok(Store::at(dirs.data_dir()))
+        let dir = crate::data_dir::data_dir()
+            .context("Failed to find a folder to keep your progress in")?;
+        Ok(Store::at(&dir))
     }
 
     /// A store in `dir` (the file is `dir/progress.json`).

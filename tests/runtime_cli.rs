@@ -172,7 +172,9 @@ spec:
 /// deleted, as for a cluster's deletionTimestamp).
 #[test]
 fn a_pod_deleted_from_another_process_is_not_restarted_and_leaves_nothing() {
-    let learner = isolate();
+    // A learner of its own: the other test of this binary cleans up all of
+    // its learner's objects at its end.
+    let learner = format!("{}-del", isolate());
     let _sweep = Sweep(learner.clone(), None);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("flapper.yaml");

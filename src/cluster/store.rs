@@ -33,14 +33,9 @@ pub enum Request {
     CreateJobFromCronJob { job: String, cronjob: String },
 }
 
-/// `$PODLEARN_HOME`, else the platform's data folder for podlearn.
+/// podlearn's data folder (see [`crate::data_dir`]).
 pub fn home() -> anyhow::Result<PathBuf> {
-    if let Some(h) = std::env::var_os("PODLEARN_HOME").filter(|h| !h.is_empty()) {
-        return Ok(PathBuf::from(h));
-    }
-    directories::ProjectDirs::from("", "", "podlearn")
-        .map(|d| d.data_dir().to_path_buf())
-        .context("Failed to find a home folder for podlearn; set PODLEARN_HOME to a folder podlearn may write to")
+    crate::data_dir::data_dir()
 }
 
 fn safe(s: &str) -> String {

@@ -33,9 +33,12 @@ pub fn supervised_pod() -> Option<String> {
     std::env::var(ENV).ok()
 }
 
+/// Where supervisors' logs and ready files go: podlearn's data folder, else
+/// the temporary folder.
 fn log_dir() -> std::path::PathBuf {
-    std::env::var_os("PODLEARN_HOME")
-        .map(std::path::PathBuf::from)
+    crate::data_dir::data_dir()
+        .ok()
+        .filter(|d| std::fs::create_dir_all(d).is_ok())
         .unwrap_or_else(std::env::temp_dir)
 }
 

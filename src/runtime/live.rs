@@ -14,12 +14,9 @@ use serde_json::{Value, json};
 
 use crate::status::{ContainerState, Event, Phase, PodStatus};
 
-/// podlearn's folder: `PODLEARN_HOME`, else the user's data folder.
+/// podlearn's data folder (see [`crate::data_dir`]).
 pub fn home() -> Option<PathBuf> {
-    if let Some(h) = std::env::var_os("PODLEARN_HOME") {
-        return Some(PathBuf::from(h));
-    }
-    directories::ProjectDirs::from("", "", "podlearn").map(|d| d.data_dir().to_path_buf())
+    crate::data_dir::data_dir().ok()
 }
 
 pub fn path(learner: &str, namespace: &str, pod: &str) -> Option<PathBuf> {
