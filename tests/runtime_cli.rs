@@ -219,3 +219,58 @@ fn a_pod_deleted_from_another_process_is_not_restarted_and_leaves_nothing() {
         assert!(text(&get).contains("not found"), "{}", text(&get));
     }
 }
+
+const TWO_PODS: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: left}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: busybox, command: [sleep, "3600"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: right}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: busybox, command: [sleep, "3600"]}]
+"#;
+
+/// Two Pods of one file, run detached: two background processes that both
+/// need the learner's network at the same moment make it once, and both
+/// Pods run.
+#[test]
+fn two_detached_pods_of_one_file_share_one_network() {
+    let learner = format!("{}-two", isolate());
+    let _sweep = Sweep(learner.clone(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.yaml");
+    std::fs::write(&file, TWO_PODS).unwrap();
+    let file = file.to_str().unwrap();
+    for round in 0..3 {
+        let run = podlearn(&learner, &["run", "--detach", file]);
+        assert!(run.status.success(), "round {round}: {}", text(&run));
+        let get = text(&podlearn(&learner, &["get", "pods"]));
+        for pod in ["left", "right"] {
+            assert!(
+                get.lines()
+                    .any(|l| l.starts_with(pod) && l.contains("Running")),
+                "round {round}: {get}"
+            );
+        }
+        let networks = Command::new("docker")
+            .args(["network", "ls", "--filter"])
+            .arg(format!("label=io.podlearn.learner={learner}"))
+            .args(["--format", "{{.Name}}"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&networks.stdout).lines().count(),
+            1,
+            "round {round}: one network for the learner's namespace"
+        );
+        let clean = podlearn(&learner, &["clean"]);
+        assert!(clean.status.success(), "{}", text(&clean));
+        assert_eq!(leftovers(&learner, None), Vec::<String>::new());
+    }
+}

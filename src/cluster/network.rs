@@ -72,11 +72,18 @@ pub fn dns_search(namespace: &str) -> Vec<String> {
 
 /// Make sure the namespace network exists (another podlearn of the same
 /// learner may have made it already); returns its subnet.
+///
+/// The engine does not refuse a second network of the same name, so two
+/// podlearn processes of one learner (two detached Pods started at once) that
+/// both find none would make two, and every later lookup by name fails as
+/// ambiguous. A lock file per network in podlearn's data folder makes the
+/// look-then-create one step among the learner's processes.
 pub async fn ensure(
     engine: &impl ClusterEngine,
     network: &str,
     labels: &BTreeMap<String, String>,
 ) -> anyhow::Result<String> {
+    let _lock = lock_network(network).await;
     if let Some(subnet) = engine.network_subnet(network).await? {
         return Ok(subnet);
     }
@@ -95,6 +102,27 @@ pub async fn ensure(
         "Failed to create the network {network}: every subnet of 10.213.0.0/16 is taken on this engine \
          (`podlearn clean` removes yours; an instructor can run `podlearn clean --all-learners`)"
     )
+}
+
+/// Hold the lock of `network` until the returned file is dropped; `None`
+/// when there is no data folder to keep it in (then there is no lock).
+async fn lock_network(network: &str) -> Option<std::fs::File> {
+    let dir = crate::data_dir::data_dir().ok()?.join("locks");
+    let path = dir.join(format!("network-{network}.lock"));
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).ok()?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .ok()?;
+        fs4::FileExt::lock(&file).ok()?;
+        Some(file)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 #[cfg(test)]

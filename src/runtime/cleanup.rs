@@ -112,16 +112,52 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     if let CleanScope::Learner(l) = scope {
         sel.insert(labels::LEARNER.to_string(), l.clone());
     }
+    // Every pod is being deleted: its kubelet, in whichever process it runs,
+    // must not restart a container this removes (it would come back, and
+    // hold its volumes).
+    for sb in engine
+        .api
+        .list(&sel)
+        .await?
+        .iter()
+        .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox"))
+    {
+        let get = |k: &str| sb.labels.get(k).map(String::as_str);
+        if let (Some(l), Some(ns), Some(pod)) = (
+            get(labels::LEARNER),
+            get(labels::NAMESPACE),
+            get(labels::POD),
+        ) && let Some(marker) = super::live::deleting_path(l, ns, pod)
+        {
+            super::live::mark_deleting(&marker, &sb.id);
+        }
+    }
     let n = remove_selected(&engine.api, &sel).await?;
-    // The detached pods' status files go with them.
+    // The detached pods' status files go with them; the deletion markers
+    // stay (each names its sandbox only), for kubelets still backing off.
     if let Some(home) = super::live::home() {
         let dir = match scope {
             CleanScope::Learner(l) => home.join("pods").join(super::plan::docker_safe(l)),
             CleanScope::AllLearners => home.join("pods"),
         };
-        let _ = std::fs::remove_dir_all(dir);
+        remove_status_files(&dir);
     }
     Ok(n)
+}
+
+/// The `*.json` status files below `dir` (a learner's folder, or the
+/// folder of all learners').
+fn remove_status_files(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            remove_status_files(&path);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 /// Removes what the start of a pod created if the start is dropped before
