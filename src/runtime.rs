@@ -57,7 +57,7 @@ use crate::status::PodStatus;
 pub use cleanup::{CleanScope, clean};
 pub use docker::ExecOutput;
 pub use labels::{current_learner, live_local_pid};
-pub use plan::{PodPlan, SANDBOX_IMAGE, plan_pod};
+pub use plan::{PodPlan, SANDBOX_IMAGE, docker_safe, plan_pod};
 pub use store::{PodRecord, find_pods};
 
 /// Labels for what podlearn creates beside pods (a Service's proxy, a

@@ -9,23 +9,10 @@ use super::{ClusterEngine, NetworkCreated};
 /// The cluster domain every name ends with.
 pub const CLUSTER_DOMAIN: &str = "cluster.local";
 
-/// Keep Docker names to the characters it accepts.
-fn docker_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
 /// `podlearn-<learner>-<namespace>`: one bridge per learner and namespace,
 /// so learners sharing an engine never see each other's Pods.
 pub fn network_name(learner: &str, namespace: &str) -> String {
-    docker_safe(&format!("podlearn-{learner}-{namespace}"))
+    crate::runtime::docker_safe(&format!("podlearn-{learner}-{namespace}"))
 }
 
 /// The /24 subnets podlearn tries for a network, in order: starting at a
@@ -154,7 +141,7 @@ mod tests {
             network_name("ana", "default"),
             network_name("bo", "default")
         );
-        assert_eq!(network_name("a b", "x"), "podlearn-a-b-x");
+        assert_eq!(network_name("a b", "x"), "podlearn-a_b-x");
     }
 
     #[test]

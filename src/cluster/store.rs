@@ -38,21 +38,11 @@ pub fn home() -> anyhow::Result<PathBuf> {
     crate::data_dir::data_dir()
 }
 
-fn safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// The learner's folder of run snapshots.
 pub fn dir(learner: &str) -> anyhow::Result<PathBuf> {
-    Ok(home()?.join("cluster").join(safe(learner)))
+    Ok(home()?
+        .join("cluster")
+        .join(crate::runtime::docker_safe(learner)))
 }
 
 /// The files of one run and namespace: `<ns>.<pid>.json` and the mailbox
@@ -65,7 +55,11 @@ pub struct RunFiles {
 
 impl RunFiles {
     pub fn new(dir: &Path, namespace: &str) -> Self {
-        let base = format!("{}.{}", safe(namespace), std::process::id());
+        let base = format!(
+            "{}.{}",
+            crate::runtime::docker_safe(namespace),
+            std::process::id()
+        );
         RunFiles {
             snapshot: dir.join(format!("{base}.json")),
             requests: dir.join(format!("{base}.requests")),

@@ -152,19 +152,27 @@ impl PodPlan {
     }
 }
 
-/// Names Docker accepts: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+/// A learner's, namespace's or pod's name as a part of a Docker object's name
+/// (`[a-zA-Z0-9_.-]`) and of a file name: every other character becomes `_`,
+/// and a part that would be empty, `.` or `..` gets a leading `_`, so it
+/// never names a parent folder. The one sanitizer for every name podlearn
+/// makes, on the engine and on disk.
 pub fn docker_safe(s: &str) -> String {
     let out: String = s
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
                 c
             } else {
                 '_'
             }
         })
         .collect();
-    if out.is_empty() { "_".to_string() } else { out }
+    if out.chars().all(|c| c == '.') {
+        format!("_{out}")
+    } else {
+        out
+    }
 }
 
 /// The Docker network a pod's sandbox joins: the one place that decides it

@@ -197,7 +197,12 @@ fn a_missing_config_map_is_a_config_error_not_a_failure_to_plan() {
 #[test]
 fn names_are_docker_safe() {
     assert_eq!(docker_safe("Ann Lee@x"), "Ann_Lee_x");
+    assert_eq!(docker_safe("web_2.v-1"), "web_2.v-1");
     assert_eq!(docker_safe(""), "_");
+    // Never a parent folder in a path built from a learner's name.
+    assert_eq!(docker_safe(".."), "_..");
+    assert_eq!(docker_safe("."), "_.");
+    assert_eq!(docker_safe("../x"), ".._x");
 }
 
 #[test]
