@@ -10,7 +10,7 @@ use crate::status::{Condition, ContainerKind, ContainerState, ContainerStatus, P
 
 mod columns;
 
-pub use columns::{age, ready_column, restarts_column, status_column};
+pub use columns::{age, human_duration, ready_column, restarts_column, status_column};
 
 /// The pod phase the kubelet would report for these container statuses.
 ///

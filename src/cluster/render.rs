@@ -54,38 +54,7 @@ pub struct JobRow {
     pub age: Duration,
 }
 
-/// kubectl's AGE: `45s`, `3m12s`, `25m`, `4h10m`, `3d`, ...
-/// (`k8s.io/apimachinery/pkg/util/duration.HumanDuration`).
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    let (m, h, days) = (s / 60, s / 3600, s / 86_400);
-    if s < 120 {
-        format!("{s}s")
-    } else if m < 10 {
-        match s % 60 {
-            0 => format!("{m}m"),
-            r => format!("{m}m{r}s"),
-        }
-    } else if m < 180 {
-        format!("{m}m")
-    } else if h < 8 {
-        match m % 60 {
-            0 => format!("{h}h"),
-            r => format!("{h}h{r}m"),
-        }
-    } else if h < 48 {
-        format!("{h}h")
-    } else if h < 192 {
-        match h % 24 {
-            0 => format!("{days}d"),
-            r => format!("{days}d{r}h"),
-        }
-    } else if days < 730 {
-        format!("{days}d")
-    } else {
-        format!("{}y", days / 365)
-    }
-}
+use crate::phase::human_duration;
 
 /// kubectl's PORT(S): `80/TCP`, several joined by commas.
 pub fn ports_column(ports: &[ServicePort]) -> String {
@@ -277,7 +246,7 @@ mod tests {
         assert_eq!(human_duration(s(4 * 3600 + 600)), "4h10m");
         assert_eq!(human_duration(s(30 * 3600)), "30h");
         assert_eq!(human_duration(s(3 * 86_400)), "3d");
-        assert_eq!(human_duration(s(800 * 86_400)), "2y");
+        assert_eq!(human_duration(s(800 * 86_400)), "2y70d");
     }
 
     #[test]

@@ -185,7 +185,8 @@ pub fn age(since: SystemTime, now: SystemTime) -> String {
     }
 }
 
-fn human_duration(d: Duration) -> String {
+/// apimachinery's `HumanDuration`: the AGE of every kubectl table.
+pub fn human_duration(d: Duration) -> String {
     let seconds = d.as_secs();
     if seconds < 60 * 2 {
         return format!("{seconds}s");
