@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use crate::manifest::model::ServicePort;
+use crate::phase::human_duration;
 use crate::term::Style;
 
 /// One row of `get services`.
@@ -53,8 +54,6 @@ pub struct JobRow {
     pub duration: Duration,
     pub age: Duration,
 }
-
-use crate::phase::human_duration;
 
 /// kubectl's PORT(S): `80/TCP`, several joined by commas.
 pub fn ports_column(ports: &[ServicePort]) -> String {
