@@ -23,6 +23,7 @@ pub mod phase;
 pub mod podenv;
 pub mod probe;
 pub mod progress;
+mod random;
 pub mod render;
 pub mod report;
 pub mod restart;

@@ -8,8 +8,6 @@
 //! ReplicaSet `front` names its Pods `front-<5 characters>`, a Job `pi` its
 //! Pods `pi-<5 characters>`: the apiserver's `generateName`.
 
-use std::hash::{BuildHasher, Hasher};
-
 use serde::Serialize;
 
 /// The apiserver's alphabet for generated names: no vowels (no words), no
@@ -45,14 +43,7 @@ pub fn pod_template_hash(template: &impl Serialize) -> String {
 
 /// Five random characters of [`ALPHABET`], as `generateName` appends.
 pub fn random_suffix() -> String {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    suffix_from(h.finish())
+    suffix_from(crate::random::random_u64())
 }
 
 /// Five characters of [`ALPHABET`] from a number (for tests and for

@@ -3,7 +3,6 @@
 //! replaced by the value of the `[[inject]]` called `name`.
 
 use std::collections::BTreeMap;
-use std::hash::{BuildHasher, Hasher};
 
 use crate::exercise::{Inject, InjectValue};
 
@@ -42,6 +41,11 @@ impl Tokens {
         }
     }
 
+    /// Add a value known only once the run has begun (the Pod's own name).
+    pub fn insert(&mut self, name: &str, value: &str) {
+        self.values.insert(name.to_string(), value.to_string());
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|s| s.as_str())
     }
@@ -54,23 +58,53 @@ impl Tokens {
         }
         out
     }
+
+    /// `pattern` (a regex) with every `{{name}}` replaced by its value,
+    /// escaped so that it matches literally.
+    pub fn fill_escaped(&self, pattern: &str) -> String {
+        let mut out = pattern.to_string();
+        for (k, v) in &self.values {
+            out = out.replace(&format!("{{{{{k}}}}}"), &regex::escape(v));
+        }
+        out
+    }
+
+    /// `text` with every `{{name}}` replaced by `with` (to check a pattern
+    /// before any value is known).
+    pub fn placeholders_as(text: &str, with: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            match rest[start + 2..].find("}}") {
+                Some(len) => {
+                    out.push_str(&rest[..start]);
+                    out.push_str(with);
+                    rest = &rest[start + 2 + len + 2..];
+                }
+                None => break,
+            }
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
-/// 16 random hex digits (no crate needed: the std hasher is randomly keyed).
-pub fn random_hex() -> String {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    format!("{:016x}", h.finish())
-}
+pub use crate::random::random_hex;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_get_escaped_values_and_placeholders() {
+        let t = Tokens::fixed(&[("pod_name", "web-1a2b3c"), ("dot", "a.b")]);
+        assert_eq!(
+            t.fill_escaped("^I am {{pod_name}} at {{dot}}$"),
+            r"^I am web\-1a2b3c at a\.b$"
+        );
+        assert_eq!(Tokens::placeholders_as("x{{a}}y{{b}}", "t"), "xtyt");
+        assert_eq!(Tokens::placeholders_as("open {{ only", "t"), "open {{ only");
+    }
 
     #[test]
     fn fill_replaces_every_known_token_and_leaves_others() {
