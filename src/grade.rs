@@ -30,6 +30,9 @@ use crate::status::PodStatus;
 /// safety policy allows for hostPath).
 pub const OBSERVE_ROOT: &str = crate::manifest::safety::HOST_PATH_ROOT;
 
+/// The token every check may use for the name the grader runs the Pod under.
+pub const POD_NAME_TOKEN: &str = "pod_name";
+
 /// Ctrl-C stopped grading (the pod was removed all the same).
 #[derive(Debug, thiserror::Error)]
 #[error("Interrupted: the pod was removed, nothing was graded")]
@@ -178,13 +181,16 @@ pub async fn grade<L: Launcher>(
             Some(_) => Some(observe_dir(&opts.observe_root)?),
             None => None,
         };
-        let ctx = EvalCtx {
+        let mut ctx = EvalCtx {
             tokens,
             poll: opts.poll,
             exec_timeout: opts.exec_timeout,
             observed_dir,
         };
         let prepared = prepare(exercise, pod, &ctx.tokens, ctx.observed_dir.as_deref());
+        // `{{pod_name}}`: the name the grader gave the Pod, so that a check
+        // can tell the downward API's value from a name typed by hand.
+        ctx.tokens.insert(POD_NAME_TOKEN, &prepared.metadata.name);
         progress(&format!("starting pod {}", prepared.metadata.name));
         let scale = exercise.time_scale.unwrap_or(opts.time_scale);
         // Ctrl-C while the pod starts: let the start finish (so everything it

@@ -192,6 +192,21 @@ fn tokens_must_name_an_injection() {
 }
 
 #[test]
+fn the_pod_name_token_is_built_in_for_one_pod_only() {
+    let body = "[[check]]\nid = \"a\"\nkind = \"logs\"\ncontainer = \"c\"\noutput = { regex = \"^I am {{pod_name}}$\" }\nhint = \"h\"\n";
+    assert!(!parse(body).unwrap().is_multi());
+    let e = error(&format!(
+        "[[inject]]\nname = \"pod_name\"\nenv = \"P\"\n{body}"
+    ));
+    assert!(e.message.contains("is podlearn's own"), "{e}");
+    let e = error(&body.replace("container = ", "pod = \"deployment/web\"\ncontainer = "));
+    assert!(
+        e.message.contains("known only in an exercise of one Pod"),
+        "{e}"
+    );
+}
+
+#[test]
 fn injection_needs_a_target() {
     let e = error(&format!("[[inject]]\nname = \"t\"\n{CHECK}"));
     assert!(e.message.contains("needs `env"), "{e}");

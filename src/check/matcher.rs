@@ -22,6 +22,10 @@ pub struct TextMatch {
     pub regex: Option<String>,
     #[serde(default)]
     pub not_contains: Option<String>,
+    /// Contained exactly once: a line the grader wrote once must come out
+    /// once (a shipper that prints the whole file again and again fails).
+    #[serde(default)]
+    pub contains_once: Option<String>,
 }
 
 impl TextMatch {
@@ -32,14 +36,16 @@ impl TextMatch {
             && self.contains.is_none()
             && self.regex.is_none()
             && self.not_contains.is_none()
+            && self.contains_once.is_none()
         {
             out.push(
-                "a text match needs at least one of equals, contains, regex, not_contains"
+                "a text match needs at least one of equals, contains, regex, not_contains, contains_once"
                     .to_string(),
             );
         }
+        // A `{{token}}` stands for a literal value: check the rest.
         if let Some(re) = &self.regex
-            && let Err(e) = Regex::new(re)
+            && let Err(e) = Regex::new(&Tokens::placeholders_as(re, "token"))
         {
             out.push(format!("regex `{re}` does not compile: {e}"));
         }
@@ -61,9 +67,12 @@ impl TextMatch {
                 .as_ref()
                 .is_none_or(|c| !text.contains(&tokens.fill(c)))
             && self
-                .regex
+                .contains_once
                 .as_ref()
-                .is_none_or(|r| Regex::new(&tokens.fill(r)).is_ok_and(|re| re.is_match(text)))
+                .is_none_or(|c| text.matches(tokens.fill(c).as_str()).count() == 1)
+            && self.regex.as_ref().is_none_or(|r| {
+                Regex::new(&tokens.fill_escaped(r)).is_ok_and(|re| re.is_match(text))
+            })
     }
 
     /// "equal to \"x\", containing \"y\"", tokens shown as their values.
@@ -80,6 +89,9 @@ impl TextMatch {
         }
         if let Some(c) = &self.not_contains {
             parts.push(format!("not containing {:?}", tokens.fill(c)));
+        }
+        if let Some(c) = &self.contains_once {
+            parts.push(format!("containing {:?} exactly once", tokens.fill(c)));
         }
         parts.join(" and ")
     }
@@ -132,6 +144,36 @@ impl CountMatch {
                 }
                 if s.is_empty() { "any".to_string() } else { s }
             }
+        }
+    }
+}
+
+/// An exit code, or the codes any of which passes: `0`, `[0, 143]` (ended
+/// by its own SIGTERM handler or by the signal, not killed after the grace period).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ExitCodes {
+    One(i64),
+    AnyOf(Vec<i64>),
+}
+
+impl ExitCodes {
+    pub fn allows(&self, code: i64) -> bool {
+        match self {
+            ExitCodes::One(c) => *c == code,
+            ExitCodes::AnyOf(cs) => cs.contains(&code),
+        }
+    }
+
+    /// "0", "0 or 143".
+    pub fn describe(&self) -> String {
+        match self {
+            ExitCodes::One(c) => c.to_string(),
+            ExitCodes::AnyOf(cs) => cs
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
         }
     }
 }
@@ -190,6 +232,21 @@ mod tests {
     }
 
     #[test]
+    fn contains_once_rejects_none_and_repeats() {
+        let m = TextMatch {
+            contains_once: Some("line {{token}}".into()),
+            ..Default::default()
+        };
+        assert!(m.matches("a\nline abc123\nb", &tokens()));
+        assert!(!m.matches("a\nb", &tokens()));
+        assert!(!m.matches("line abc123\nline abc123", &tokens()));
+        assert_eq!(
+            m.describe(&tokens()),
+            "containing \"line abc123\" exactly once"
+        );
+    }
+
+    #[test]
     fn empty_match_and_bad_regex_are_author_problems() {
         assert_eq!(TextMatch::default().problems().len(), 1);
         let bad = TextMatch {
@@ -209,6 +266,18 @@ mod tests {
         });
         assert!(r.matches(1) && r.matches(3) && !r.matches(0) && !r.matches(4));
         assert_eq!(r.describe(), "at least 1 and at most 3");
+    }
+
+    #[test]
+    fn exit_codes_are_one_or_any_of_a_list() {
+        let one: ExitCodes = toml::from_str::<toml::Table>("c = 0").unwrap()["c"]
+            .clone()
+            .try_into()
+            .unwrap();
+        assert!(one.allows(0) && !one.allows(143));
+        let any = ExitCodes::AnyOf(vec![0, 143]);
+        assert!(any.allows(143) && !any.allows(137));
+        assert_eq!(any.describe(), "0 or 143");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Exercise, Inject, WrongAnswer};
 use crate::check::{Check, CheckSpec, TextMatch};
+use crate::grade::POD_NAME_TOKEN;
 
 /// The version of the format this podlearn reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -109,6 +110,10 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
             )
         } else if let Some(p) = inject.pod.as_deref().and_then(pod_ref_problem) {
             Some(p)
+        } else if inject.name == POD_NAME_TOKEN {
+            Some(format!(
+                "{{{{{POD_NAME_TOKEN}}}}} is podlearn's own (the name the Pod runs under): call this [[inject]] something else"
+            ))
         } else if injects.iter().any(|i: &Inject| i.name == inject.name) {
             Some(format!("two [[inject]] are called {:?}", inject.name))
         } else {
@@ -152,11 +157,24 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
         ));
     }
 
-    // Every {{token}} must name an injection.
+    // Every {{token}} must name an injection, or be the Pod's own name in
+    // an exercise of one Pod.
+    let multi = injects.iter().any(|i: &Inject| i.pod.is_some())
+        || checks
+            .iter()
+            .any(|c| c.pod.is_some() || c.spec.is_cluster());
     for (offset, _) in text.match_indices("{{") {
         let rest = &text[offset + 2..];
         let name = rest.split("}}").next().unwrap_or("");
-        if !injects.iter().any(|i| i.name == name) {
+        if name == POD_NAME_TOKEN && multi {
+            return Err(err(
+                Some(offset..offset),
+                format!(
+                    "{{{{{POD_NAME_TOKEN}}}}} is known only in an exercise of one Pod: this one runs several objects"
+                ),
+            ));
+        }
+        if name != POD_NAME_TOKEN && !injects.iter().any(|i| i.name == name) {
             return Err(err(
                 Some(offset..offset),
                 format!("{{{{{name}}}}} names no [[inject]]: add one with name = {name:?}"),
