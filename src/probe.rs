@@ -126,10 +126,14 @@ impl ProbeTracker {
         Duration::from_secs(self.probe.period_seconds.max(1)).div_f64(self.time_scale)
     }
 
-    /// `timeoutSeconds`, scaled: how long one run may take before it counts
-    /// as a failure.
+    /// `timeoutSeconds`, scaled but never under a second: how long one run
+    /// may take before it counts as a failure. The time scale shortens the
+    /// kubelet's waits, not the time an app (or a busy machine) needs to
+    /// answer, so a probe a cluster passes is not failed for taking 300 ms.
     pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.probe.timeout_seconds.max(1)).div_f64(self.time_scale)
+        Duration::from_secs(self.probe.timeout_seconds.max(1))
+            .div_f64(self.time_scale)
+            .max(Duration::from_secs(1))
     }
 
     /// Record the result of a run finished at `now`, schedule the next one a

@@ -40,7 +40,13 @@ fn time_scale_divides_delay_period_and_timeout() {
     let t = ProbeTracker::new(ProbeKind::Readiness, &probe(20, 10, 1, 3), start, 10.0);
     assert_eq!(t.next_due(), Some(start + secs(2)));
     assert_eq!(t.period(), secs(1));
-    assert_eq!(t.timeout(), Duration::from_millis(100));
+    // A timeout is never scaled under a second: the app's answer takes
+    // what it takes.
+    assert_eq!(t.timeout(), secs(1));
+    let mut slow = probe(0, 10, 1, 3);
+    slow.timeout_seconds = 30;
+    let t = ProbeTracker::new(ProbeKind::Readiness, &slow, start, 10.0);
+    assert_eq!(t.timeout(), secs(3));
 }
 
 #[test]
