@@ -198,8 +198,9 @@ pub struct ValidateArgs {
 /// Options shared by every command that starts pods.
 #[derive(Debug, Clone, Args)]
 pub struct RuntimeArgs {
-    /// Divide the kubelet's waits (restart back-off, probe periods) by this factor,
-    /// so a lesson does not wait minutes. The output says when this is on.
+    /// Divide the kubelet's waits (restart back-off, probe periods, the grace
+    /// period after a failed probe) by this factor, so a lesson does not wait
+    /// minutes. The output says when this is on.
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub time_scale: f64,
 

@@ -63,7 +63,7 @@ pub async fn run_command(
         println!(
             "{}",
             style.warn(&format!(
-                "time scale {}x: restart and Job retry back-off and probe periods run {} times faster than on a cluster",
+                "time scale {}x: restart and Job retry back-off, probe periods and the grace period after a failed probe run {} times faster than on a cluster",
                 opts.time_scale, opts.time_scale
             ))
         );

@@ -98,7 +98,7 @@ fn banner(out: &mut impl Write, opts: &RunOptions, style: Style) -> std::io::Res
             out,
             "{}",
             style.warn(&format!(
-                "time scale {}x: restart back-off and probe periods run {} times faster than on a node",
+                "time scale {}x: restart back-off, probe periods and the grace period after a failed probe run {} times faster than on a node",
                 opts.time_scale, opts.time_scale
             ))
         )?;

@@ -526,7 +526,9 @@ async fn run_once(
         }
         Some(why) = kill_rx.recv() => {
             // A failed liveness/startup probe or postStart hook: kill, then restart per policy.
-            let grace = Duration::from_secs(sh.pod.spec.termination_grace_period_seconds);
+            // The grace period is a kubelet wait like the probe period, so the time scale
+            // shortens it too (a deletion keeps the pod's own grace period).
+            let grace = sh.opts.scaled(Duration::from_secs(sh.pod.spec.termination_grace_period_seconds));
             let hook = why != "PostStartHookError";
             probes::terminate(sh, p, &id, Instant::now() + grace, hook).await;
             None
