@@ -91,11 +91,22 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
     }
     // Rule 5: all app containers stopped.
     if running == 0 && stopped > 0 && unknown == 0 {
-        return match spec.restart_policy {
+        let phase = match spec.restart_policy {
             RestartPolicy::Always => Phase::Running,
             _ if stopped == succeeded => Phase::Succeeded,
             RestartPolicy::Never => Phase::Failed,
             RestartPolicy::OnFailure => Phase::Running,
+        };
+        // The kubelet reports a final phase only once every container has
+        // stopped (guaranteed since 1.27): while the sidecars are being
+        // stopped the pod is still Running.
+        let sidecar_running = init.iter().any(|s| {
+            is_sidecar_status(Some(spec), s) && matches!(s.state, ContainerState::Running { .. })
+        });
+        return if phase.is_final() && sidecar_running {
+            Phase::Running
+        } else {
+            phase
         };
     }
     Phase::Pending

@@ -127,8 +127,15 @@ fn sidecars_never_count_toward_completion() {
     let s = spec(vec![sidecar("log")], vec![container("job")], Never);
     let mut log = side("log", running(30));
     log.started = true;
+    // While the kubelet stops the sidecar after the app ended, the pod is
+    // still Running: a final phase comes once every container has stopped.
     assert_eq!(
         pod_phase(&s, &[log.clone()], &[app("job", exited(0))]),
+        Phase::Running
+    );
+    let done = side("log", exited(0));
+    assert_eq!(
+        pod_phase(&s, &[done], &[app("job", exited(0))]),
         Phase::Succeeded
     );
     // A sidecar stopped by SIGTERM with exit 143 does not fail the pod.
