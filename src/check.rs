@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use matcher::{CountMatch, TextMatch};
+pub use matcher::{CountMatch, ExitCodes, TextMatch};
 
 /// One `[[check]]` of an exercise: `id` and `hint` beside the fields of its kind
 /// (built by `exercise::format`, which reads the two and hands the rest to
@@ -210,7 +210,7 @@ pub enum CheckSpec {
         #[serde(default)]
         reason: Option<String>,
         #[serde(default)]
-        exit_code: Option<i64>,
+        exit_code: Option<ExitCodes>,
         #[serde(default)]
         restart_count: Option<CountMatch>,
         #[serde(default)]

@@ -227,7 +227,7 @@ pub async fn evaluate<P: PodUnderTest>(
                 want.push(format!("reason {r}"));
             }
             if let Some(c) = exit_code {
-                want.push(format!("exit code {c}"));
+                want.push(format!("exit code {}", c.describe()));
             }
             if let Some(r) = restart_count {
                 want.push(format!("{} restarts", r.describe()));
@@ -241,7 +241,9 @@ pub async fn evaluate<P: PodUnderTest>(
                     && reason
                         .as_ref()
                         .is_none_or(|r| c.state.reason() == Some(r.as_str()))
-                    && exit_code.is_none_or(|e| last_exit(c) == Some(e))
+                    && exit_code
+                        .as_ref()
+                        .is_none_or(|e| last_exit(c).is_some_and(|x| e.allows(x)))
                     && restart_count.is_none_or(|r| r.matches(c.restart_count));
                 Look::new(ok, describe_container(c))
             })
