@@ -59,12 +59,17 @@ impl Exercise {
     /// several Pods): a check or an injection names its Pod, or a check
     /// looks at a Service or a controller.
     pub fn is_multi(&self) -> bool {
-        self.inject.iter().any(|i| i.pod.is_some())
-            || self
-                .checks
-                .iter()
-                .any(|c| c.pod.is_some() || c.spec.is_cluster())
+        grades_whole_manifest(&self.inject, &self.checks)
     }
+}
+
+/// [`Exercise::is_multi`] from its parts (the format reader asks before the
+/// exercise is built).
+pub(crate) fn grades_whole_manifest(inject: &[Inject], checks: &[Check]) -> bool {
+    inject.iter().any(|i| i.pod.is_some())
+        || checks
+            .iter()
+            .any(|c| c.pod.is_some() || c.spec.is_cluster())
 }
 
 /// A value known only at run time (see `grade::Tokens`). With no place to

@@ -159,10 +159,7 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
 
     // Every {{token}} must name an injection, or be the Pod's own name in
     // an exercise of one Pod.
-    let multi = injects.iter().any(|i: &Inject| i.pod.is_some())
-        || checks
-            .iter()
-            .any(|c| c.pod.is_some() || c.spec.is_cluster());
+    let multi = super::grades_whole_manifest(&injects, &checks);
     for (offset, _) in text.match_indices("{{") {
         let rest = &text[offset + 2..];
         let name = rest.split("}}").next().unwrap_or("");
