@@ -52,19 +52,19 @@ impl Tokens {
 
     /// `text` with every `{{name}}` replaced by its value.
     pub fn fill(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (k, v) in &self.values {
-            out = out.replace(&format!("{{{{{k}}}}}"), v);
-        }
-        out
+        self.fill_with(text, |v| v.to_string())
     }
 
     /// `pattern` (a regex) with every `{{name}}` replaced by its value,
     /// escaped so that it matches literally.
     pub fn fill_escaped(&self, pattern: &str) -> String {
-        let mut out = pattern.to_string();
+        self.fill_with(pattern, regex::escape)
+    }
+
+    fn fill_with(&self, text: &str, value: impl Fn(&str) -> String) -> String {
+        let mut out = text.to_string();
         for (k, v) in &self.values {
-            out = out.replace(&format!("{{{{{k}}}}}"), &regex::escape(v));
+            out = out.replace(&format!("{{{{{k}}}}}"), &value(v));
         }
         out
     }
