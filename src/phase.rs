@@ -22,6 +22,7 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
     // Init containers, as the kubelet counts them.
     let mut pending_init = 0;
     let mut failed_init = 0;
+    let mut sidecar_running = false;
     for c in &spec.init_containers {
         let status = init.iter().find(|s| s.name == c.name);
         if c.is_sidecar() {
@@ -30,6 +31,8 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
             if !status.is_some_and(|s| s.started) {
                 pending_init += 1;
             }
+            sidecar_running |=
+                status.is_some_and(|s| matches!(s.state, ContainerState::Running { .. }));
             continue;
         }
         match status.map(|s| (&s.state, &s.last_state)) {
@@ -100,9 +103,6 @@ pub fn pod_phase(spec: &PodSpec, init: &[ContainerStatus], app: &[ContainerStatu
         // The kubelet reports a final phase only once every container has
         // stopped (guaranteed since 1.27): while the sidecars are being
         // stopped the pod is still Running.
-        let sidecar_running = init.iter().any(|s| {
-            is_sidecar_status(Some(spec), s) && matches!(s.state, ContainerState::Running { .. })
-        });
         return if phase.is_final() && sidecar_running {
             Phase::Running
         } else {

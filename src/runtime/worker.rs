@@ -528,7 +528,8 @@ async fn run_once(
             // A failed liveness/startup probe or postStart hook: kill, then restart per policy.
             // The grace period is a kubelet wait like the probe period, so the time scale
             // shortens it too (a deletion keeps the pod's own grace period).
-            let grace = sh.opts.scaled(Duration::from_secs(sh.pod.spec.termination_grace_period_seconds));
+            let grace = Duration::from_secs(sh.pod.spec.termination_grace_period_seconds);
+            let grace = sh.opts.scaled(grace);
             let hook = why != "PostStartHookError";
             probes::terminate(sh, p, &id, Instant::now() + grace, hook).await;
             None
