@@ -192,6 +192,58 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
     assert_eq!(leftovers(&learner, Some("files")), Vec::<String>::new());
 }
 
+/// subPath naming one key of a secret or configMap volume mounts that file
+/// alone, with its mode, over a path of the image (as the kubelet does); it
+/// once failed because the key's file was taken for a folder to create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sub_path_mounts_one_key_of_a_secret_as_a_file() {
+    let learner = isolate();
+    let engine = engine().await;
+    let mut c = container(
+        "c",
+        "stat -L -c %a /etc/app/password; cat /etc/app/password; echo; cat /etc/app.conf; ls /etc/app",
+    );
+    let mut key = mount("sec", "/etc/app/password");
+    key.sub_path = Some("password".into());
+    let mut conf = mount("cfg", "/etc/app.conf");
+    conf.sub_path = Some("app.conf".into());
+    c.volume_mounts = vec![key, conf];
+    let mut p = pod("subpath-keys", vec![], vec![c], RestartPolicy::Never);
+    p.spec.volumes = vec![
+        Volume {
+            name: "sec".into(),
+            source: VolumeSource::Secret {
+                secret_name: "creds".into(),
+                items: vec![],
+                default_mode: 0o400,
+                optional: false,
+            },
+        },
+        Volume {
+            name: "cfg".into(),
+            source: VolumeSource::ConfigMap {
+                name: "settings".into(),
+                items: vec![],
+                default_mode: 0o644,
+                optional: false,
+            },
+        },
+    ];
+    let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
+    let st = running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("completes");
+    let logs = running.logs("c", false).await.unwrap();
+    assert_eq!(st.phase, Phase::Succeeded, "{logs} {st:?}");
+    assert_eq!(logs, "400\ns3cret\nport=8080\npassword\n");
+    running.delete(None).await.unwrap();
+    assert_eq!(
+        leftovers(&learner, Some("subpath-keys")),
+        Vec::<String>::new()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_config_map_key_is_create_container_config_error() {
     let learner = isolate();

@@ -152,8 +152,8 @@ pub fn tar(files: &Files) -> anyhow::Result<Vec<u8>> {
     Ok(out.into_inner()?)
 }
 
-/// The host path of `sub` inside Docker volume `volume`, created (as the
-/// kubelet does) if missing.
+/// The host path of `sub` inside Docker volume `volume`: a file or folder
+/// that is there already, or a folder created (as the kubelet does).
 pub async fn sub_path(
     api: &Api,
     sandbox: &str,
@@ -172,7 +172,16 @@ pub async fn sub_path(
         .map(|v| v.pod_volume.clone())
         .unwrap_or_default();
     let inside = format!("{SANDBOX_VOLUME_ROOT}/{pod_volume}/{sub}");
-    let argv = ["mkdir", "-p", inside.as_str()].map(String::from);
+    // A key of a configMap or secret volume is a file already: mounted as it
+    // is. Anything else missing becomes a folder.
+    let argv = [
+        "sh",
+        "-c",
+        "[ -e \"$1\" ] || mkdir -p \"$1\"",
+        "sh",
+        inside.as_str(),
+    ]
+    .map(String::from);
     let out = api.exec(sandbox, &argv, Duration::from_secs(10)).await?;
     anyhow::ensure!(out.exit_code == 0, "{}", out.stderr.trim());
     let root = api.volume_mountpoint(volume).await?;

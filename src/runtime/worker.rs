@@ -444,10 +444,9 @@ async fn run_once(
             match volume::sub_path(&sh.api, &sh.sandbox_id, &sh.plan, vol, sub).await {
                 Ok(path) => *source = path,
                 Err(e) => {
-                    waiting(
-                        "CreateContainerConfigError",
-                        format!("failed to prepare subPath: {e:#}"),
-                    );
+                    let msg = format!("failed to prepare subPath: {e:#}");
+                    waiting("CreateContainerConfigError", msg.clone());
+                    sh.event(Some(name), true, "Failed", format!("Error: {msg}"));
                     return Ended::NotStarted;
                 }
             }
