@@ -126,6 +126,10 @@ pub enum CheckSpec {
         volume_type: String,
         #[serde(default)]
         mounted_in: Vec<String>,
+        /// A path each of `mounted_in` must see through this volume: the
+        /// deepest of its mounts that holds the path is this volume's.
+        #[serde(default)]
+        at: Option<String>,
     },
     /// A field of the pod, by path (`spec.shareProcessNamespace`,
     /// `spec.containers[web].ports[0].containerPort`): present, absent or equal.

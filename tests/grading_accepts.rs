@@ -103,6 +103,58 @@ fn a_projected_volume_carries_its_sources() {
     assert!(o.observed.contains("all"), "{}", o.observed);
 }
 
+/// A Pod whose web container mounts `mounts` (name, mountPath) of the volumes
+/// `key` (a secret), `copy` (an emptyDir) and `etc` (an emptyDir).
+fn with_mounts(mounts: &[(&str, &str)]) -> Pod {
+    let mut yaml = String::from(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: web\n    image: busybox\n    volumeMounts:\n",
+    );
+    for (name, path) in mounts {
+        yaml.push_str(&format!("    - name: {name}\n      mountPath: {path}\n"));
+    }
+    yaml.push_str(
+        "  volumes:\n  - name: key\n    secret:\n      secretName: shop-api\n  - name: copy\n    emptyDir: {}\n  - name: etc\n    emptyDir: {}\n",
+    );
+    pod_of(&yaml)
+}
+
+#[test]
+fn volume_at_asks_which_mount_holds_the_path() {
+    let check = "kind = \"volume\"\ntype = \"secret\"\nmounted_in = [\"web\"]\nat = \"/etc/shop-api/api-key\"";
+    for mounts in [
+        &[("key", "/etc/shop-api")][..],
+        &[("key", "/etc/shop-api/")],
+        &[("key", "/etc/shop-api/api-key")],
+        &[("etc", "/etc"), ("key", "/etc/shop-api")],
+        &[("copy", "/data"), ("key", "/etc/shop-api")],
+    ] {
+        let o = eval(check, &with_mounts(mounts));
+        assert!(o.passed, "{mounts:?}: {o:?}");
+    }
+    // The secret mounted somewhere else, the file from a copy: the cheat of
+    // an init container writing a secretKeyRef into an emptyDir.
+    let o = eval(
+        check,
+        &with_mounts(&[("key", "/unused"), ("copy", "/etc/shop-api")]),
+    );
+    assert!(!o.passed, "{o:?}");
+    assert!(
+        o.observed.contains("comes from volume \"copy\" (emptyDir)"),
+        "{}",
+        o.observed
+    );
+    // A deeper mount over the secret hides it.
+    let o = eval(
+        check,
+        &with_mounts(&[("key", "/etc"), ("copy", "/etc/shop-api")]),
+    );
+    assert!(!o.passed, "{o:?}");
+    // A look-alike folder is not a parent.
+    let o = eval(check, &with_mounts(&[("key", "/etc/shop")]));
+    assert!(!o.passed, "{o:?}");
+    assert!(o.observed.contains("is on no volume"), "{}", o.observed);
+}
+
 #[test]
 fn running_counts_containers_and_native_sidecars() {
     let classic = pod_of(

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::matcher::TextMatch;
 use super::{Check, CheckOutcome, CheckSpec, ContainerList};
 use crate::grade::Tokens;
-use crate::manifest::model::{Container, Pod, VolumeSource};
+use crate::manifest::model::{Container, Pod, VolumeMount, VolumeSource};
 use crate::runtime::image;
 
 /// Evaluate a static check against the pod. `None` for a behavioral check.
@@ -53,7 +53,8 @@ pub fn evaluate(check: &Check, pod: &Pod, tokens: &Tokens) -> Option<CheckOutcom
             name,
             volume_type,
             mounted_in,
-        } => volume(pod, name.as_deref(), volume_type, mounted_in),
+            at,
+        } => volume(pod, name.as_deref(), volume_type, mounted_in, at.as_deref()),
         CheckSpec::Field {
             path,
             equals,
@@ -192,6 +193,7 @@ fn volume(
     name: Option<&str>,
     volume_type: &str,
     mounted_in: &[String],
+    at: Option<&str>,
 ) -> (bool, String, String) {
     let mut expected = match name {
         Some(n) => format!("a {volume_type} volume named {n:?}"),
@@ -199,6 +201,9 @@ fn volume(
     };
     if !mounted_in.is_empty() {
         expected.push_str(&format!(", mounted in {}", mounted_in.join(" and ")));
+    }
+    if let Some(path) = at {
+        expected.push_str(&format!(" so that {path} comes from it"));
     }
     let candidates = pod
         .spec
@@ -216,16 +221,46 @@ fn volume(
             })
             .map(|c| c.as_str())
             .collect();
-        if missing.is_empty() {
-            return (true, expected, format!("volume {:?} as asked", v.name));
+        if !missing.is_empty() {
+            first_problem.get_or_insert_with(|| {
+                format!(
+                    "volume {:?} is not mounted in {}",
+                    v.name,
+                    missing.join(" and ")
+                )
+            });
+            continue;
         }
-        first_problem.get_or_insert_with(|| {
-            format!(
-                "volume {:?} is not mounted in {}",
-                v.name,
-                missing.join(" and ")
-            )
+        let elsewhere = at.and_then(|path| {
+            mounted_in.iter().find_map(|c| {
+                let k = pod.spec.all_containers().find(|k| &k.name == c)?;
+                match mount_holding(k, path) {
+                    Some(m) if m.name == v.name => None,
+                    Some(m) => {
+                        let kind = pod
+                            .spec
+                            .volumes
+                            .iter()
+                            .find(|o| o.name == m.name)
+                            .map_or("undeclared", |o| volume_type_name(&o.source));
+                        Some(format!(
+                            "{path} in {c} comes from volume {:?} ({kind}) mounted at {}, not from volume {:?}",
+                            m.name, m.mount_path, v.name
+                        ))
+                    }
+                    None => Some(format!(
+                        "{path} in {c} is on no volume: volume {:?} is mounted elsewhere",
+                        v.name
+                    )),
+                }
+            })
         });
+        match elsewhere {
+            None => return (true, expected, format!("volume {:?} as asked", v.name)),
+            Some(problem) => {
+                first_problem.get_or_insert(problem);
+            }
+        }
     }
     if let Some(problem) = first_problem {
         return (false, expected, problem);
@@ -242,6 +277,22 @@ fn volume(
         format!("volumes: {}", seen.join(", "))
     };
     (false, expected, observed)
+}
+
+/// The mount of `container` that holds `path`: the deepest whose mountPath
+/// is the path or one of its parent folders, as the container's mount
+/// namespace resolves it.
+fn mount_holding<'a>(container: &'a Container, path: &str) -> Option<&'a VolumeMount> {
+    let parts = |p: &'a str| p.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    let target = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>();
+    container
+        .volume_mounts
+        .iter()
+        .filter(|m| target.starts_with(&parts(&m.mount_path)))
+        .max_by_key(|m| parts(&m.mount_path).len())
 }
 
 fn field(
