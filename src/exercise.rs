@@ -122,6 +122,9 @@ pub enum InjectValue {
     Hex,
     /// A TCP port between 20000 and 29999.
     Port,
+    /// An HTTP status between 400 and 599 other than 500 and 503: a number
+    /// no table of statuses by level can guess.
+    Status,
 }
 
 /// A known wrong answer: the check it must fail, and words the learner must see.

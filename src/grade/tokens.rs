@@ -24,6 +24,12 @@ impl Tokens {
                         let n = u64::from_str_radix(&random_hex()[..8], 16).unwrap_or(0);
                         (20000 + n % 10000).to_string()
                     }
+                    InjectValue::Status => {
+                        let n = u64::from_str_radix(&random_hex()[..8], 16).unwrap_or(0);
+                        let statuses: Vec<u64> =
+                            (400..600).filter(|s| *s != 500 && *s != 503).collect();
+                        statuses[(n % statuses.len() as u64) as usize].to_string()
+                    }
                 };
                 (i.name.clone(), v)
             })
@@ -131,5 +137,28 @@ mod tests {
         let b = Tokens::generate(&[inject]);
         assert_ne!(a.get("token"), b.get("token"));
         assert!(a.get("token").unwrap().starts_with("pl-"));
+    }
+
+    #[test]
+    fn statuses_are_http_errors_no_level_table_guesses() {
+        let inject = Inject {
+            name: "status".into(),
+            value: InjectValue::Status,
+            env: None,
+            containers: Vec::new(),
+            file: None,
+            container: None,
+            configmap: None,
+            secret: None,
+            key: None,
+            label: None,
+            pod: None,
+        };
+        for _ in 0..200 {
+            let t = Tokens::generate(std::slice::from_ref(&inject));
+            let n: u16 = t.get("status").unwrap().parse().unwrap();
+            assert!((400..600).contains(&n), "{n}");
+            assert!(n != 500 && n != 503, "{n}");
+        }
     }
 }
