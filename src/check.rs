@@ -96,6 +96,10 @@ pub struct Observe {
     /// on the way out (a preStop hook, a SIGTERM handler), not before.
     #[serde(default)]
     pub absent_before: bool,
+    /// The file must have been written before this container was sent its
+    /// stop signal: by its preStop hook, not by its SIGTERM handler.
+    #[serde(default)]
+    pub before_signal_to: Option<String>,
 }
 
 /// Every kind of check, tagged by `kind = "..."`.

@@ -24,7 +24,7 @@ use crate::check::{self, CheckOutcome};
 use crate::exercise::{Exercise, Inject};
 use crate::manifest::model::{EnvVar, Object, ObjectMeta, Pod, PodSpec, Resource, VolumeSource};
 use crate::report::GradeReport;
-use crate::status::PodStatus;
+use crate::status::{PodStatus, StopSignals};
 
 /// Where the host folders of observed volumes go (inside the folder the
 /// safety policy allows for hostPath).
@@ -70,8 +70,9 @@ pub trait PodUnderTest {
     async fn logs(&self, container: &str, previous: bool) -> Result<String, PodError>;
     /// Send `signal` (`TERM`, `USR1`, ...) to a container's main process.
     async fn signal(&self, container: &str, signal: &str) -> Result<(), PodError>;
-    /// Delete gracefully: preStop hooks, SIGTERM, SIGKILL after `grace`.
-    async fn delete(&self, grace: Duration) -> Result<(), PodError>;
+    /// Delete gracefully: preStop hooks, SIGTERM, SIGKILL after `grace`;
+    /// tells when each container was sent its stop signal, where known.
+    async fn delete(&self, grace: Duration) -> Result<StopSignals, PodError>;
 }
 
 /// Starts pods for the grader.
@@ -242,7 +243,7 @@ pub async fn grade<L: Launcher>(
             let _ = std::fs::remove_dir_all(dir);
         }
         match (result, teardown) {
-            (Ok(mut more), Ok(()) | Err(PodError::Unavailable(_))) => outcomes.append(&mut more),
+            (Ok(mut more), Ok(_) | Err(PodError::Unavailable(_))) => outcomes.append(&mut more),
             (Ok(_), Err(PodError::Engine(e))) => {
                 return Err(e.context("Failed to remove the pod after grading"));
             }

@@ -388,9 +388,20 @@ impl RunningPod {
 
     /// Delete the pod like the kubelet: preStop hooks, SIGTERM, the grace
     /// period, SIGKILL, sidecars last; then remove everything it created.
-    pub async fn delete(mut self, grace: Option<Duration>) -> anyhow::Result<()> {
+    pub async fn delete(self, grace: Option<Duration>) -> anyhow::Result<()> {
+        self.delete_recording(grace).await.map(|_| ())
+    }
+
+    /// [`delete`](Self::delete), telling when each container was sent its
+    /// stop signal.
+    pub async fn delete_recording(
+        mut self,
+        grace: Option<Duration>,
+    ) -> anyhow::Result<crate::status::StopSignals> {
         let sh = self.shared.take().expect("live");
-        worker::delete(&sh, grace).await
+        worker::delete(&sh, grace).await?;
+        let signals = sh.stop_signals.lock().unwrap().clone();
+        Ok(signals)
     }
 }
 

@@ -9,6 +9,29 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
+/// How a container was stopped when its pod was deleted: when its preStop
+/// hook had ended (or the stop began, without a hook) and when the stop
+/// signal was sent. The runtime leaves a moment between the two, so that a
+/// file the hook wrote is older than the signal on any file system clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopSignal {
+    pub hook_done: SystemTime,
+    pub sent: SystemTime,
+}
+
+impl StopSignal {
+    /// Halfway between the hook's end and the signal: a file modified before
+    /// this was written before the container was signalled, even where file
+    /// times lag the clock by a tick.
+    pub fn midpoint(&self) -> SystemTime {
+        let gap = self.sent.duration_since(self.hook_done).unwrap_or_default();
+        self.hook_done + gap / 2
+    }
+}
+
+/// Stop signals by container name.
+pub type StopSignals = std::collections::BTreeMap<String, StopSignal>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Phase {
     Pending,

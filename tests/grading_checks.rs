@@ -512,6 +512,54 @@ async fn delete_fails_a_marker_written_before_the_delete_began() {
 }
 
 #[tokio::test]
+async fn delete_fails_a_marker_written_after_the_stop_signal() {
+    let c = "[[check]]\nid = \"bye\"\nhint = \"h\"\nkind = \"delete\"\ngrace = \"5s\"\nobserve = { volume = \"shared\", path = \"goodbye\", before_signal_to = \"app\" }\n";
+    let ex = exercise(c);
+    let eval_with = async |pod: FakePod| {
+        let dir = tempfile::tempdir().unwrap();
+        let with_dir = EvalCtx {
+            observed_dir: Some(dir.path().to_path_buf()),
+            ..ctx()
+        };
+        let pod = pod.delete_writes(&dir.path().join("goodbye"), "bye\n");
+        behavior::evaluate(&ex.checks[0], &pod, &with_dir)
+            .await
+            .unwrap()
+    };
+    // The preStop hook wrote it, then app was signalled: passes.
+    let o = eval_with(FakePod::new().delete_signals("app", 60)).await;
+    assert!(o.passed, "{o:?}");
+    assert!(
+        o.expected.contains("before app is sent SIGTERM"),
+        "{}",
+        o.expected
+    );
+    // Written 20 ms after the signal (a SIGTERM handler): fails, and says so.
+    let o = eval_with(FakePod::new().delete_signals("app", -20)).await;
+    assert!(!o.passed, "{o:?}");
+    assert!(
+        o.observed
+            .contains("s after app got SIGTERM: by a SIGTERM handler"),
+        "{}",
+        o.observed
+    );
+    // Within a clock tick of the signal, but past the hook's end: still after.
+    let o = eval_with(FakePod::new().delete_signals("app", 10)).await;
+    assert!(
+        !o.passed && o.observed.contains("after its preStop hook had ended"),
+        "{}",
+        o.observed
+    );
+    // app was never signalled (it was not running).
+    let o = eval_with(FakePod::new()).await;
+    assert!(
+        !o.passed && o.observed.contains("app was never sent SIGTERM"),
+        "{}",
+        o.observed
+    );
+}
+
+#[tokio::test]
 async fn write_puts_a_new_value_into_a_container_and_retries_until_it_can() {
     let ex = format::parse(
         "x",

@@ -130,6 +130,11 @@ pub(super) async fn delete<P: PodUnderTest>(
         if o.absent_before {
             want.push_str(" on the way out (not before the delete)");
         }
+        if let Some(c) = &o.before_signal_to {
+            want.push_str(&format!(
+                ", before {c} is sent SIGTERM (by its preStop hook)"
+            ));
+        }
     }
     let observed_file = |o: &Observe| {
         ctx.observed_dir
@@ -141,10 +146,11 @@ pub(super) async fn delete<P: PodUnderTest>(
         .filter(|o| o.absent_before)
         .and_then(|o| observed_file(o).and_then(|f| std::fs::read_to_string(f).ok()));
     let started = Instant::now();
-    match pod.delete(grace.0).await {
-        Ok(()) | Err(PodError::Unavailable(_)) => {}
+    let signals = match pod.delete(grace.0).await {
+        Ok(signals) => signals,
+        Err(PodError::Unavailable(_)) => Default::default(),
         Err(PodError::Engine(e)) => return Err(e),
-    }
+    };
     let took = started.elapsed();
     let mut observed = format!("the pod was gone after {:.1}s", took.as_secs_f64());
     let mut passed = within.is_none_or(|w| took <= w.0);
@@ -176,8 +182,49 @@ pub(super) async fn delete<P: PodUnderTest>(
                 let ok = o.content.as_ref().is_none_or(|c| c.matches(text, t));
                 passed &= ok;
                 observed.push_str(&format!("; {} holds {}", o.path, show(text, 120)));
+                if let Some(c) = &o.before_signal_to {
+                    let written = observed_file(o)
+                        .and_then(|f| std::fs::metadata(f).ok())
+                        .and_then(|m| m.modified().ok());
+                    let (ok, said) = written_before_signal(written, signals.get(c), c);
+                    passed &= ok;
+                    observed.push_str(&format!("; {said}"));
+                }
             }
         }
     }
     Ok((passed, want, observed))
+}
+
+/// Whether a file modified at `written` was there before `container` was
+/// sent its stop signal, and what was seen.
+fn written_before_signal(
+    written: Option<std::time::SystemTime>,
+    signal: Option<&crate::status::StopSignal>,
+    container: &str,
+) -> (bool, String) {
+    let Some(signal) = signal else {
+        return (
+            false,
+            format!("{container} was never sent SIGTERM on delete (it was not running)"),
+        );
+    };
+    let Some(written) = written else {
+        return (false, "the time the file was written is unknown".into());
+    };
+    if written <= signal.midpoint() {
+        return (true, format!("written before {container} got SIGTERM"));
+    }
+    let when = match written.duration_since(signal.sent) {
+        Ok(d) => format!("{:.2}s after {container} got SIGTERM", d.as_secs_f64()),
+        Err(_) => {
+            format!("as {container} was being sent SIGTERM, after its preStop hook had ended")
+        }
+    };
+    (
+        false,
+        format!(
+            "it was written {when}: by a SIGTERM handler, not by the preStop hook, which runs before the signal"
+        ),
+    )
 }

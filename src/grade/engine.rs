@@ -14,7 +14,7 @@ use crate::manifest::model::{Object, Pod, Resource};
 use crate::podenv::Inputs;
 use crate::report::GradeReport;
 use crate::runtime::{Engine, RunOptions, RunningPod};
-use crate::status::PodStatus;
+use crate::status::{PodStatus, StopSignals};
 use crate::term::Style;
 
 /// A learner's manifest, validated.
@@ -151,11 +151,13 @@ impl PodUnderTest for EnginePod {
         p.signal(container, signal).await.map_err(classify)
     }
 
-    async fn delete(&self, grace: Duration) -> Result<(), PodError> {
+    async fn delete(&self, grace: Duration) -> Result<StopSignals, PodError> {
         let Some(p) = self.0.lock().await.take() else {
-            return Ok(());
+            return Ok(StopSignals::new());
         };
-        p.delete(Some(grace)).await.map_err(PodError::Engine)
+        p.delete_recording(Some(grace))
+            .await
+            .map_err(PodError::Engine)
     }
 }
 

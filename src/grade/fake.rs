@@ -11,7 +11,10 @@ use super::{ExecOutput, Launcher, PodError, PodUnderTest};
 use crate::manifest::model::{
     Container, Object, ObjectMeta, Pod, PodSpec, PullPolicy, Resources, RestartPolicy,
 };
-use crate::status::{Condition, ContainerKind, ContainerState, ContainerStatus, Phase, PodStatus};
+use crate::status::{
+    Condition, ContainerKind, ContainerState, ContainerStatus, Phase, PodStatus, StopSignal,
+    StopSignals,
+};
 
 /// One scripted answer to `exec`: for `container`, when the command line
 /// contains `pattern`; answers are used in order, the last one repeats.
@@ -31,6 +34,9 @@ struct State {
     deleted: Option<Duration>,
     delete_takes: Duration,
     delete_writes: Option<(std::path::PathBuf, String)>,
+    /// The stop signal's time, as an offset from the delete's file write
+    /// (negative: the signal came first).
+    delete_signals: Vec<(String, i64)>,
     engine_gone: bool,
 }
 
@@ -88,6 +94,17 @@ impl FakePod {
     /// `delete` writes this file, as a preStop hook would into a volume.
     pub fn delete_writes(self, path: &std::path::Path, content: &str) -> Self {
         self.state.borrow_mut().delete_writes = Some((path.to_path_buf(), content.into()));
+        self
+    }
+
+    /// `delete` reports that `container` was sent its stop signal
+    /// `after_write_ms` after the file of [`delete_writes`](Self::delete_writes)
+    /// was written (negative: before), its preStop hook done 50 ms earlier.
+    pub fn delete_signals(self, container: &str, after_write_ms: i64) -> Self {
+        self.state
+            .borrow_mut()
+            .delete_signals
+            .push((container.into(), after_write_ms));
         self
     }
 
@@ -186,18 +203,34 @@ impl PodUnderTest for FakePod {
         self.gone()
     }
 
-    async fn delete(&self, grace: Duration) -> Result<(), PodError> {
+    async fn delete(&self, grace: Duration) -> Result<StopSignals, PodError> {
         let takes = {
             let mut s = self.state.borrow_mut();
             s.calls.push(format!("delete {}s", grace.as_secs()));
             s.delete_takes
         };
         tokio::time::sleep(takes).await;
+        let mut written = SystemTime::now();
         if let Some((path, content)) = self.state.borrow_mut().delete_writes.take() {
-            let _ = std::fs::write(path, content);
+            let _ = std::fs::write(&path, content);
+            if let Ok(t) = std::fs::metadata(&path).and_then(|m| m.modified()) {
+                written = t;
+            }
+        }
+        let mut signals = StopSignals::new();
+        for (name, after) in &self.state.borrow().delete_signals {
+            let offset = Duration::from_millis(after.unsigned_abs());
+            let sent = if *after >= 0 {
+                written + offset
+            } else {
+                written - offset
+            };
+            let hook_done = sent - Duration::from_millis(50);
+            signals.insert(name.clone(), StopSignal { hook_done, sent });
         }
         self.state.borrow_mut().deleted = Some(grace);
-        self.gone()
+        self.gone()?;
+        Ok(signals)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::manifest::{Handler, Probe};
 use crate::probe::{
     ProbeAction, ProbeKind, ProbeTracker, ProbeVerdict, hook_command, probe_action,
 };
-use crate::status::ContainerState;
+use crate::status::{ContainerState, StopSignal};
 
 use super::plan::ContainerPlan;
 use super::state::PodShared;
@@ -180,6 +180,10 @@ async fn probe_loop(
     ProbeVerdict::Unchanged
 }
 
+/// Between the end of a preStop hook and the stop signal: longer than the
+/// coarsest tick of a file system clock (10 ms), twice over.
+const HOOK_TO_SIGNAL: Duration = Duration::from_millis(50);
+
 /// Stop one container run like the kubelet: preStop (when asked), then the
 /// stop signal, then SIGKILL at `deadline`.
 pub async fn terminate(
@@ -201,6 +205,7 @@ pub async fn terminate(
         .lifecycle
         .as_ref()
         .and_then(|l| l.pre_stop.clone());
+    let mut hook_done = SystemTime::now();
     if run_pre_stop && let Some(h) = pre_stop {
         let left = deadline.saturating_duration_since(Instant::now());
         if let Err(msg) = run_hook(sh, p, id, &h, left.max(Duration::from_secs(1))).await {
@@ -211,7 +216,19 @@ pub async fn terminate(
                 format!("PreStopHook failed: {msg}"),
             );
         }
+        hook_done = SystemTime::now();
+        // A moment between the hook and the signal (a kubelet takes one
+        // too): what the hook wrote is then older than the signal on any
+        // file system's clock, and what a SIGTERM handler writes is newer.
+        tokio::time::sleep(HOOK_TO_SIGNAL).await;
     }
+    sh.stop_signals.lock().unwrap().insert(
+        name.clone(),
+        StopSignal {
+            hook_done,
+            sent: SystemTime::now(),
+        },
+    );
     let left = deadline.saturating_duration_since(Instant::now());
     if let Err(e) = sh.api.stop(id, left).await {
         sh.event(Some(name), true, "Failed", format!("stopping: {e:#}"));

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::watch;
 
 use crate::manifest::Pod;
-use crate::status::{ContainerKind, ContainerState, ContainerStatus, Event, Phase, PodStatus};
+use crate::status::{
+    ContainerKind, ContainerState, ContainerStatus, Event, Phase, PodStatus, StopSignals,
+};
 
 use super::RunOptions;
 use super::docker::Api;
@@ -45,6 +47,9 @@ pub struct PodShared {
     pub deleting_path: Option<std::path::PathBuf>,
     /// A final phase decided by the pod (activeDeadlineSeconds).
     pub forced: Mutex<Option<(Phase, String, String)>>,
+    /// When each container was sent its stop signal (the grader compares
+    /// the time of a file a preStop hook should write with it).
+    pub stop_signals: Mutex<StopSignals>,
 }
 
 impl PodShared {
@@ -104,6 +109,7 @@ impl PodShared {
             live_path: None,
             deleting_path: None,
             forced: Mutex::new(None),
+            stop_signals: Mutex::new(StopSignals::new()),
         }
     }
 

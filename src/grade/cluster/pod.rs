@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::super::{ExecOutput, PodError, PodUnderTest};
 use crate::cluster::PodEngine;
 use crate::cluster::pods::RuntimePods;
-use crate::status::PodStatus;
+use crate::status::{PodStatus, StopSignals};
 
 /// A Pod of the grading's manifest, as behavioral checks see it.
 pub(super) struct ClusterPod<'a> {
@@ -63,10 +63,12 @@ impl PodUnderTest for ClusterPod<'_> {
             .map_err(super::super::engine::classify)
     }
 
-    async fn delete(&self, _grace: Duration) -> Result<(), PodError> {
+    /// The controller's own deletion: its stop signals are not recorded.
+    async fn delete(&self, _grace: Duration) -> Result<StopSignals, PodError> {
         self.pods
             .delete_pod(&self.name)
             .await
+            .map(|()| StopSignals::new())
             .map_err(PodError::Engine)
     }
 }
