@@ -26,7 +26,8 @@ fn reference_solution_passes_records_progress_and_leaves_nothing() {
     .code(0)
     .stdout(predicate::str::contains("✓ web-answers-on-localhost"))
     .stdout(predicate::str::contains("✓ client-keeps-fetching"))
-    .stdout(predicate::str::contains("PASSED all 10 checks passed in"));
+    .stdout(predicate::str::contains("✓ web-files-untouched"))
+    .stdout(predicate::str::contains("PASSED all 11 checks passed in"));
     assert_eq!(env.leftovers(), "");
     // Passing opens the solution without --force.
     env.cmd(&["solution", "localhost-pair"]).assert().code(0);
@@ -53,7 +54,7 @@ fn starter_fails_with_expected_observed_and_hint() {
     .stdout(predicate::str::contains(
         "hint: The Pod needs a second container, named client, beside web",
     ))
-    .stdout(predicate::str::contains("FAILED 7 of 10 checks failed in"));
+    .stdout(predicate::str::contains("FAILED 7 of 11 checks failed in"));
     assert_eq!(env.leftovers(), "");
 }
 
