@@ -54,6 +54,32 @@ fn long_key() -> String {
     format!("{}.conf", "k".repeat(240))
 }
 
+/// The `settings` ConfigMap of [`inputs`] as a volume, every key a file.
+fn config_volume(name: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        source: VolumeSource::ConfigMap {
+            name: "settings".into(),
+            items: vec![],
+            default_mode: 0o644,
+            optional: false,
+        },
+    }
+}
+
+/// The `creds` Secret of [`inputs`] as a volume, its files with `mode`.
+fn secret_volume(name: &str, mode: u32) -> Volume {
+    Volume {
+        name: name.into(),
+        source: VolumeSource::Secret {
+            secret_name: "creds".into(),
+            items: vec![],
+            default_mode: mode,
+            optional: false,
+        },
+    }
+}
+
 fn env(name: &str, value: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
@@ -136,24 +162,8 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
         hostnames: s(&["db.local"]),
     }];
     p.spec.volumes = vec![
-        Volume {
-            name: "cfg".into(),
-            source: VolumeSource::ConfigMap {
-                name: "settings".into(),
-                items: vec![],
-                default_mode: 0o644,
-                optional: false,
-            },
-        },
-        Volume {
-            name: "sec".into(),
-            source: VolumeSource::Secret {
-                secret_name: "creds".into(),
-                items: vec![],
-                default_mode: 0o644,
-                optional: false,
-            },
-        },
+        config_volume("cfg"),
+        secret_volume("sec", 0o644),
         Volume {
             name: "info".into(),
             source: VolumeSource::DownwardApi {
@@ -209,26 +219,7 @@ async fn a_sub_path_mounts_one_key_of_a_secret_as_a_file() {
     conf.sub_path = Some("app.conf".into());
     c.volume_mounts = vec![key, conf];
     let mut p = pod("subpath-keys", vec![], vec![c], RestartPolicy::Never);
-    p.spec.volumes = vec![
-        Volume {
-            name: "sec".into(),
-            source: VolumeSource::Secret {
-                secret_name: "creds".into(),
-                items: vec![],
-                default_mode: 0o400,
-                optional: false,
-            },
-        },
-        Volume {
-            name: "cfg".into(),
-            source: VolumeSource::ConfigMap {
-                name: "settings".into(),
-                items: vec![],
-                default_mode: 0o644,
-                optional: false,
-            },
-        },
-    ];
+    p.spec.volumes = vec![secret_volume("sec", 0o400), config_volume("cfg")];
     let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
     let st = running
         .wait_for(|s| s.phase.is_final(), LONG)

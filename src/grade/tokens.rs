@@ -118,11 +118,11 @@ mod tests {
         assert_eq!(t.fill("{{token}}:{{port}} {{other}}"), "v1:23456 {{other}}");
     }
 
-    #[test]
-    fn generated_values_differ_between_runs() {
-        let inject = Inject {
-            name: "token".into(),
-            value: InjectValue::Hex,
+    /// An injected value with no delivery: only its name and kind matter here.
+    fn inject(name: &str, value: InjectValue) -> Inject {
+        Inject {
+            name: name.into(),
+            value,
             env: None,
             containers: Vec::new(),
             file: None,
@@ -132,7 +132,12 @@ mod tests {
             key: None,
             label: None,
             pod: None,
-        };
+        }
+    }
+
+    #[test]
+    fn generated_values_differ_between_runs() {
+        let inject = inject("token", InjectValue::Hex);
         let a = Tokens::generate(std::slice::from_ref(&inject));
         let b = Tokens::generate(&[inject]);
         assert_ne!(a.get("token"), b.get("token"));
@@ -141,19 +146,7 @@ mod tests {
 
     #[test]
     fn statuses_are_http_errors_no_level_table_guesses() {
-        let inject = Inject {
-            name: "status".into(),
-            value: InjectValue::Status,
-            env: None,
-            containers: Vec::new(),
-            file: None,
-            container: None,
-            configmap: None,
-            secret: None,
-            key: None,
-            label: None,
-            pod: None,
-        };
+        let inject = inject("status", InjectValue::Status);
         for _ in 0..200 {
             let t = Tokens::generate(std::slice::from_ref(&inject));
             let n: u16 = t.get("status").unwrap().parse().unwrap();
