@@ -8,25 +8,28 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
-use crate::manifest::{Handler, Probe};
+use crate::manifest::{Container, Handler, Probe};
 use crate::probe::{
     ProbeAction, ProbeKind, ProbeTracker, ProbeVerdict, hook_command, probe_action,
 };
 use crate::status::{ContainerState, StopSignal};
 
+use super::docker::Api;
 use super::plan::ContainerPlan;
 use super::state::PodShared;
 
 /// Run a probe's or hook's action; `Err` carries the kubelet-style detail.
+/// Exec actions run in container `id`, network ones in the pod's sandbox.
 async fn run_action(
-    sh: &PodShared,
+    api: &Api,
+    sandbox_id: &str,
     id: &str,
     action: &ProbeAction,
     timeout: Duration,
 ) -> Result<(), String> {
     let (target, argv) = match action {
-        ProbeAction::InContainer { argv } => (id.to_string(), argv),
-        ProbeAction::InSandbox { argv, .. } => (sh.sandbox_id.clone(), argv),
+        ProbeAction::InContainer { argv } => (id, argv),
+        ProbeAction::InSandbox { argv, .. } => (sandbox_id, argv),
         ProbeAction::Sleep(d) => {
             tokio::time::sleep(*d).await;
             return Ok(());
@@ -35,9 +38,8 @@ async fn run_action(
         ProbeAction::Fail { message } => return Err(message.clone()),
     };
     // The command has its own timeout; this one only guards against a hung exec.
-    match sh
-        .api
-        .exec(&target, argv, timeout + Duration::from_secs(2))
+    match api
+        .exec(target, argv, timeout + Duration::from_secs(2))
         .await
     {
         Ok(out) if out.exit_code == 0 => Ok(()),
@@ -60,7 +62,7 @@ async fn run_hook(
     timeout: Duration,
 ) -> Result<(), String> {
     let action = hook_command(h, &p.container.ports, pod_ip(sh).as_deref());
-    run_action(sh, id, &action, timeout).await
+    run_action(&sh.api, &sh.sandbox_id, id, &action, timeout).await
 }
 
 async fn run_probe(
@@ -71,7 +73,8 @@ async fn run_probe(
 ) -> Result<(), String> {
     let action = probe_action(probe, &p.container.ports, pod_ip(sh).as_deref());
     run_action(
-        sh,
+        &sh.api,
+        &sh.sandbox_id,
         id,
         &action,
         Duration::from_secs(probe.timeout_seconds.max(1)),
@@ -184,8 +187,68 @@ async fn probe_loop(
 /// coarsest tick of a file system clock (10 ms), twice over.
 const HOOK_TO_SIGNAL: Duration = Duration::from_millis(50);
 
-/// Stop one container run like the kubelet: preStop (when asked), then the
-/// stop signal, then SIGKILL at `deadline`.
+/// One running container to stop, wherever its pod's kubelet runs.
+pub struct Stopping<'a> {
+    pub api: &'a Api,
+    pub sandbox_id: &'a str,
+    /// The container run's Docker id.
+    pub id: &'a str,
+    pub container: &'a Container,
+    pub pod_ip: Option<&'a str>,
+}
+
+/// What stopping one container did.
+pub struct Stopped {
+    /// The preStop hook's failure, when it had one that failed.
+    pub hook: Result<(), String>,
+    pub signal: StopSignal,
+    /// The stop failed and the container was sent SIGKILL instead.
+    pub stop: anyhow::Result<()>,
+}
+
+/// Stop one container run like the kubelet: its preStop hook (when it has
+/// one and `run_pre_stop`), a moment, the stop signal, then SIGKILL at
+/// `deadline`. The one place a container is stopped: the in-process kubelet
+/// ([`terminate`]) and a delete from another process both come here.
+pub async fn stop_container(s: Stopping<'_>, deadline: Instant, run_pre_stop: bool) -> Stopped {
+    let pre_stop = s
+        .container
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.pre_stop.as_ref());
+    let mut hook = Ok(());
+    let mut hook_done = SystemTime::now();
+    if run_pre_stop && let Some(h) = pre_stop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let action = hook_command(h, &s.container.ports, s.pod_ip);
+        hook = run_action(
+            s.api,
+            s.sandbox_id,
+            s.id,
+            &action,
+            left.max(Duration::from_secs(1)),
+        )
+        .await;
+        hook_done = SystemTime::now();
+        // A moment between the hook and the signal (a kubelet takes one
+        // too): what the hook wrote is then older than the signal on any
+        // file system's clock, and what a SIGTERM handler writes is newer.
+        tokio::time::sleep(HOOK_TO_SIGNAL).await;
+    }
+    let signal = StopSignal {
+        hook_done,
+        sent: SystemTime::now(),
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let stop = s.api.stop(s.id, left).await;
+    if stop.is_err() {
+        let _ = s.api.kill(s.id, "KILL").await;
+    }
+    Stopped { hook, signal, stop }
+}
+
+/// Stop one container run of this process's pod, with its events, and
+/// record when it got its stop signal.
 pub async fn terminate(
     sh: &PodShared,
     p: &ContainerPlan,
@@ -200,38 +263,28 @@ pub async fn terminate(
         "Killing",
         format!("Stopping container {name}"),
     );
-    let pre_stop = p
-        .container
-        .lifecycle
-        .as_ref()
-        .and_then(|l| l.pre_stop.clone());
-    let mut hook_done = SystemTime::now();
-    if run_pre_stop && let Some(h) = pre_stop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if let Err(msg) = run_hook(sh, p, id, &h, left.max(Duration::from_secs(1))).await {
-            sh.event(
-                Some(name),
-                true,
-                "FailedPreStopHook",
-                format!("PreStopHook failed: {msg}"),
-            );
-        }
-        hook_done = SystemTime::now();
-        // A moment between the hook and the signal (a kubelet takes one
-        // too): what the hook wrote is then older than the signal on any
-        // file system's clock, and what a SIGTERM handler writes is newer.
-        tokio::time::sleep(HOOK_TO_SIGNAL).await;
+    let ip = pod_ip(sh);
+    let stopping = Stopping {
+        api: &sh.api,
+        sandbox_id: &sh.sandbox_id,
+        id,
+        container: &p.container,
+        pod_ip: ip.as_deref(),
+    };
+    let done = stop_container(stopping, deadline, run_pre_stop).await;
+    if let Err(msg) = done.hook {
+        sh.event(
+            Some(name),
+            true,
+            "FailedPreStopHook",
+            format!("PreStopHook failed: {msg}"),
+        );
     }
-    sh.stop_signals.lock().unwrap().insert(
-        name.clone(),
-        StopSignal {
-            hook_done,
-            sent: SystemTime::now(),
-        },
-    );
-    let left = deadline.saturating_duration_since(Instant::now());
-    if let Err(e) = sh.api.stop(id, left).await {
+    sh.stop_signals
+        .lock()
+        .unwrap()
+        .insert(name.clone(), done.signal);
+    if let Err(e) = done.stop {
         sh.event(Some(name), true, "Failed", format!("stopping: {e:#}"));
-        let _ = sh.api.kill(id, "KILL").await;
     }
 }

@@ -396,25 +396,19 @@ impl Engine {
                 .find(|c| c.container_id.as_deref() == Some(id.as_str()))
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            let spec = record.pod.spec.all_containers().find(|c| c.name == name);
-            if let Some(h) = spec.and_then(|c| c.lifecycle.as_ref()?.pre_stop.clone()) {
-                let ports = spec.map(|c| c.ports.clone()).unwrap_or_default();
-                let action =
-                    crate::probe::hook_command(&h, &ports, record.status.pod_ip.as_deref());
+            let Some(container) = record.pod.spec.all_containers().find(|c| c.name == name) else {
                 let left = deadline.saturating_duration_since(std::time::Instant::now());
-                match action {
-                    crate::probe::ProbeAction::InContainer { argv } => {
-                        let _ = api.exec(&id, &argv, left).await;
-                    }
-                    crate::probe::ProbeAction::InSandbox { argv, .. } => {
-                        let _ = api.exec(&record.sandbox_id, &argv, left).await;
-                    }
-                    crate::probe::ProbeAction::Sleep(d) => tokio::time::sleep(d.min(left)).await,
-                    _ => {}
-                }
-            }
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let _ = api.stop(&id, left).await;
+                let _ = api.stop(&id, left).await;
+                return;
+            };
+            let stopping = super::probes::Stopping {
+                api,
+                sandbox_id: &record.sandbox_id,
+                id: &id,
+                container,
+                pod_ip: record.status.pod_ip.as_deref(),
+            };
+            super::probes::stop_container(stopping, deadline, true).await;
         };
         for kind in [ContainerKind::App, ContainerKind::Init] {
             futures_util::future::join_all(ids(kind).into_iter().map(stop)).await;
