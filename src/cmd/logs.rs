@@ -45,23 +45,33 @@ pub fn pick_container(r: &PodRecord, given: Option<&str>, verb: &str) -> anyhow:
 
 async fn logs(args: LogsArgs) -> anyhow::Result<Outcome> {
     let engine = Engine::connect().await?;
-    let list = pods::find(&engine, Some(&args.pod)).await?;
-    let r = &list[0];
-    let container = pick_container(r, args.container.as_deref(), "logs")?;
-    let id = r.container_id(&container, args.previous)?;
-    let mut stream = Box::pin(engine.logs_of(&id, args.follow));
     let mut out = std::io::stdout().lock();
+    let mut tried = Vec::new();
     loop {
-        tokio::select! {
-            chunk = stream.next() => match chunk {
-                Some(c) => {
-                    out.write_all(c?.as_bytes())?;
-                    out.flush()?;
-                }
-                None => break,
-            },
-            _ = tokio::signal::ctrl_c() => break,
+        let list = pods::find(&engine, Some(&args.pod)).await?;
+        let r = &list[0];
+        let container = pick_container(r, args.container.as_deref(), "logs")?;
+        let id = r.container_id(&container, args.previous)?;
+        let mut stream = Box::pin(engine.logs_of(&id, args.follow));
+        let mut wrote = false;
+        loop {
+            tokio::select! {
+                chunk = stream.next() => match chunk {
+                    Some(Ok(c)) => {
+                        wrote = true;
+                        out.write_all(c.as_bytes())?;
+                        out.flush()?;
+                    }
+                    // The kubelet removed that run between the look-up and
+                    // the read (a crash-looping container moved on): read
+                    // the pod again, unless it still names the same run.
+                    Some(Err(_)) if !wrote && !tried.contains(&id) && tried.len() < 3 => break,
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(Outcome::Success),
+                },
+                _ = tokio::signal::ctrl_c() => return Ok(Outcome::Success),
+            }
         }
+        tried.push(id);
     }
-    Ok(Outcome::Success)
 }
