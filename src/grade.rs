@@ -18,7 +18,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::time::Instant;
 
-pub use tokens::{Tokens, random_hex};
+pub use tokens::{Tokens, placeholders, random_hex};
 
 use crate::check::{self, CheckOutcome};
 use crate::exercise::{Exercise, Inject};

@@ -192,6 +192,16 @@ fn tokens_must_name_an_injection() {
 }
 
 #[test]
+fn a_token_left_open_is_reported_where_it_starts() {
+    let body = "[[check]]\nid = \"a\"\nkind = \"logs\"\ncontainer = \"c\"\noutput = { contains = \"{{secret\" }\nhint = \"h\"\n";
+    let e = error(&format!(
+        "[[inject]]\nname = \"secret\"\nenv = \"S\"\n{body}"
+    ));
+    assert!(e.message.contains("this {{ is never closed"), "{e}");
+    assert_eq!(e.line, 12);
+}
+
+#[test]
 fn the_pod_name_token_is_built_in_for_one_pod_only() {
     let body = "[[check]]\nid = \"a\"\nkind = \"logs\"\ncontainer = \"c\"\noutput = { regex = \"^I am {{pod_name}}$\" }\nhint = \"h\"\n";
     assert!(!parse(body).unwrap().is_multi());

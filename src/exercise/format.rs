@@ -160,9 +160,14 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
     // Every {{token}} must name an injection, or be the Pod's own name in
     // an exercise of one Pod.
     let multi = super::grades_whole_manifest(&injects, &checks);
-    for (offset, _) in text.match_indices("{{") {
-        let rest = &text[offset + 2..];
-        let name = rest.split("}}").next().unwrap_or("");
+    for p in crate::grade::placeholders(text) {
+        let offset = p.offset;
+        let Some(name) = p.name else {
+            return Err(err(
+                Some(offset..offset),
+                "this {{ is never closed: write {{name}} with the name of an [[inject]]".into(),
+            ));
+        };
         if name == POD_NAME_TOKEN && multi {
             return Err(err(
                 Some(offset..offset),

@@ -76,23 +76,45 @@ impl Tokens {
     }
 
     /// `text` with every `{{name}}` replaced by `with` (to check a pattern
-    /// before any value is known).
+    /// before any value is known). A `{{` never closed stays as it is.
     pub fn placeholders_as(text: &str, with: &str) -> String {
         let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            match rest[start + 2..].find("}}") {
-                Some(len) => {
-                    out.push_str(&rest[..start]);
-                    out.push_str(with);
-                    rest = &rest[start + 2 + len + 2..];
-                }
-                None => break,
-            }
+        let mut rest = 0;
+        for p in placeholders(text) {
+            let Some(name) = p.name else { break };
+            out.push_str(&text[rest..p.offset]);
+            out.push_str(with);
+            rest = p.offset + name.len() + 4;
         }
-        out.push_str(rest);
+        out.push_str(&text[rest..]);
         out
     }
+}
+
+/// One `{{name}}` in a text: where it starts, and the name, or `None` when
+/// the `{{` is never closed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Placeholder<'a> {
+    pub offset: usize,
+    pub name: Option<&'a str>,
+}
+
+/// Every `{{name}}` of `text`, in order; the scan ends at a `{{` that is
+/// never closed. The one reader of the placeholder syntax: the exercise
+/// format checks names with it, grading fills values in with it.
+pub fn placeholders(text: &str) -> impl Iterator<Item = Placeholder<'_>> {
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let start = from? + text[from?..].find("{{")?;
+        let name = text[start + 2..]
+            .find("}}")
+            .map(|len| &text[start + 2..start + 2 + len]);
+        from = name.map(|n| start + 4 + n.len());
+        Some(Placeholder {
+            offset: start,
+            name,
+        })
+    })
 }
 
 pub use crate::random::random_hex;
@@ -110,6 +132,16 @@ mod tests {
         );
         assert_eq!(Tokens::placeholders_as("x{{a}}y{{b}}", "t"), "xtyt");
         assert_eq!(Tokens::placeholders_as("open {{ only", "t"), "open {{ only");
+    }
+
+    #[test]
+    fn placeholders_are_found_in_order_up_to_an_unclosed_one() {
+        let found: Vec<_> = placeholders("a{{x}}b{{}}c{{y}} {{ open").collect();
+        let want = [(1, Some("x")), (7, Some("")), (12, Some("y")), (18, None)];
+        assert_eq!(found.len(), want.len(), "{found:?}");
+        for (p, (offset, name)) in found.iter().zip(want) {
+            assert_eq!((p.offset, p.name), (offset, name));
+        }
     }
 
     #[test]
