@@ -82,6 +82,22 @@ pub fn status_of(err: &anyhow::Error) -> Option<u16> {
         })
 }
 
+/// `result`, with the engine's answers in `fine` (a container already
+/// stopped, gone, being removed) counted as done: the state asked for holds.
+pub(super) fn done_unless<T>(
+    result: Result<T, bollard::errors::Error>,
+    fine: &[u16],
+    done: T,
+) -> anyhow::Result<T> {
+    result.or_else(|e| {
+        let e = anyhow::Error::new(e);
+        match status_of(&e) {
+            Some(code) if fine.contains(&code) => Ok(done),
+            _ => Err(e),
+        }
+    })
+}
+
 /// The engine's "no such container" or exec instance (404) and "container is
 /// not running, restarting or paused" (409) are the container's state, not
 /// its failure.
@@ -266,16 +282,11 @@ impl Api {
             signal: None,
             t: Some(grace.as_secs_f64().ceil() as i32),
         };
-        match self.docker.stop_container(id, Some(options)).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    Some(304 | 404) => Ok(()),
-                    _ => Err(e),
-                }
-            }
-        }
+        done_unless(
+            self.docker.stop_container(id, Some(options)).await,
+            &[304, 404],
+            (),
+        )
     }
 
     /// Send a signal; a container that is not running is not an error.
@@ -283,16 +294,11 @@ impl Api {
         let options = KillContainerOptions {
             signal: signal.to_string(),
         };
-        match self.docker.kill_container(id, Some(options)).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    Some(404 | 409) => Ok(()),
-                    _ => Err(e),
-                }
-            }
-        }
+        done_unless(
+            self.docker.kill_container(id, Some(options)).await,
+            &[404, 409],
+            (),
+        )
     }
 
     /// Remove a container, running or not; one that is gone already is fine.
@@ -302,17 +308,12 @@ impl Api {
             v: true,
             ..Default::default()
         };
-        match self.docker.remove_container(id, Some(options)).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    // 409: removal already in progress.
-                    Some(404 | 409) => Ok(()),
-                    _ => Err(e),
-                }
-            }
-        }
+        // 409: removal already in progress.
+        done_unless(
+            self.docker.remove_container(id, Some(options)).await,
+            &[404, 409],
+            (),
+        )
     }
 
     pub async fn inspect(&self, id: &str) -> anyhow::Result<Inspected> {
@@ -466,16 +467,11 @@ impl Api {
 
     pub async fn remove_volume(&self, name: &str) -> anyhow::Result<()> {
         let options = RemoveVolumeOptions { force: true };
-        match self.docker.remove_volume(name, Some(options)).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    Some(404) => Ok(()),
-                    _ => Err(e),
-                }
-            }
-        }
+        done_unless(
+            self.docker.remove_volume(name, Some(options)).await,
+            &[404],
+            (),
+        )
     }
 
     /// Volume names carrying all these labels, with their labels.
@@ -508,16 +504,11 @@ impl Api {
     }
 
     pub async fn image_present(&self, image: &str) -> anyhow::Result<bool> {
-        match self.docker.inspect_image(image).await {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    Some(404) => Ok(false),
-                    _ => Err(e),
-                }
-            }
-        }
+        done_unless(
+            self.docker.inspect_image(image).await.map(|_| true),
+            &[404],
+            false,
+        )
     }
 
     /// Pull an image, reporting progress lines; the engine's message on failure.

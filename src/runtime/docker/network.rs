@@ -13,7 +13,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::{CreateContainerOptions, ListNetworksOptions};
 
-use super::{Api, status_of};
+use super::{Api, done_unless, status_of};
 use crate::cluster::{ClusterEngine, HelperSpec, NetworkCreated};
 use crate::runtime::Engine;
 
@@ -111,16 +111,8 @@ impl Api {
 
     /// Remove a network; fine when it is gone or still used by other pods.
     pub async fn remove_network(&self, name: &str) -> anyhow::Result<()> {
-        match self.docker.remove_network(name).await {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let e = anyhow::Error::new(e);
-                match status_of(&e) {
-                    Some(403 | 404 | 409) => Ok(()),
-                    _ => Err(e.context(format!("removing network {name}"))),
-                }
-            }
-        }
+        done_unless(self.docker.remove_network(name).await, &[403, 404, 409], ())
+            .map_err(|e| e.context(format!("removing network {name}")))
     }
 
     /// Names of the networks carrying all these labels.
