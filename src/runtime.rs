@@ -55,7 +55,7 @@ use crate::podenv::Inputs;
 use crate::status::PodStatus;
 
 pub use cleanup::{CleanScope, clean};
-pub use docker::ExecOutput;
+pub use docker::{AttachedIo, ExecOutput};
 pub use labels::{current_learner, live_local_pid};
 pub use plan::{PodPlan, SANDBOX_IMAGE, docker_safe, plan_pod};
 pub use store::{PodRecord, find_pods};

@@ -274,3 +274,83 @@ fn two_detached_pods_of_one_file_share_one_network() {
         assert_eq!(leftovers(&learner, None), Vec::<String>::new());
     }
 }
+
+const SHELL: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: shell
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+"#;
+
+/// `exec -i` hands the command podlearn's stdin and closes it at its end;
+/// `exec -it` gives it a terminal of its own, the size of the learner's,
+/// without the docker CLI. The command's exit code is reported as kubectl
+/// does (podlearn exits 1 and says the code).
+#[test]
+fn exec_attaches_stdin_and_a_terminal() {
+    use std::io::Write;
+    let learner = format!("{}-exec", isolate());
+    let _sweep = Sweep(learner.clone(), None);
+    let home = std::env::temp_dir().join(format!("podlearn-home-{learner}"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shell.yaml");
+    std::fs::write(&file, SHELL).unwrap();
+    let run = podlearn(&learner, &["run", "--detach", file.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", text(&run));
+
+    let mut piped = Command::new(env!("CARGO_BIN_EXE_podlearn"))
+        .env("PODLEARN_LEARNER", &learner)
+        .env("PODLEARN_HOME", &home)
+        .args(["exec", "-i", "shell", "--", "sh", "-c", "wc -l; exit 3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    piped
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"one\ntwo\nthree\n")
+        .unwrap();
+    let out = piped.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "3",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("command terminated with exit code 3"));
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+    cmd.env("PODLEARN_LEARNER", &learner)
+        .env("PODLEARN_HOME", &home)
+        .env("TERM", "xterm")
+        .args(["exec", "-it", "shell", "--", "sh"]);
+    let mut tty = expectrl::Session::spawn(cmd).expect("spawn podlearn exec -it in a terminal");
+    tty.set_expect_timeout(Some(Duration::from_secs(30)));
+    tty.get_process_mut().set_window_size(97, 31).unwrap();
+    use expectrl::Expect;
+    tty.expect("# ").unwrap();
+    tty.send_line("stty size; tty; echo sum=$((6*7))").unwrap();
+    tty.expect("31 97").unwrap();
+    tty.expect("/dev/pts/").unwrap();
+    tty.expect("sum=42").unwrap();
+    tty.send_line("exit 4").unwrap();
+    tty.expect("command terminated with exit code 4").unwrap();
+    assert!(matches!(
+        tty.get_process().wait().unwrap(),
+        expectrl::process::unix::WaitStatus::Exited(_, 1)
+    ));
+
+    let clean = podlearn(&learner, &["clean"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    assert_eq!(leftovers(&learner, None), Vec::<String>::new());
+}

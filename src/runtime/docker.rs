@@ -51,6 +51,15 @@ pub struct Listed {
     pub labels: BTreeMap<String, String>,
 }
 
+/// The other end of an attached exec (see [`Api::exec_attached`]).
+pub struct AttachedIo<'a> {
+    pub tty: bool,
+    pub input: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    /// Width and height of the terminal, first and on every change.
+    pub resize: tokio::sync::mpsc::Receiver<(u16, u16)>,
+    pub output: &'a mut (dyn FnMut(bool, &[u8]) + Send),
+}
+
 /// What a command run with `exec` produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecOutput {
@@ -420,6 +429,87 @@ impl Api {
             ))
             .into()),
         }
+    }
+
+    /// Run `argv` in container `id` attached to a terminal or pipes, as
+    /// `docker exec -i [-t]` does: bytes from `io.input` go to the command's
+    /// stdin (closed when the channel closes), its output to `io.output`
+    /// (`true` for stderr; with a tty all of it is stdout), and sizes from
+    /// `io.resize` to its tty. Returns the command's exit code.
+    pub async fn exec_attached(
+        &self,
+        id: &str,
+        argv: &[String],
+        mut io: AttachedIo<'_>,
+    ) -> anyhow::Result<i64> {
+        use tokio::io::AsyncWriteExt;
+        let config = CreateExecOptions {
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: Some(io.tty),
+            cmd: Some(argv.to_vec()),
+            ..Default::default()
+        };
+        let exec = self
+            .docker
+            .create_exec(id, config)
+            .await
+            .map_err(unavailable_if_gone)?;
+        let start = StartExecOptions {
+            detach: false,
+            tty: io.tty,
+            output_capacity: None,
+        };
+        let StartExecResults::Attached {
+            mut output,
+            mut input,
+        } = self
+            .docker
+            .start_exec(&exec.id, Some(start))
+            .await
+            .map_err(unavailable_if_gone)?
+        else {
+            bail!("the engine did not attach to the command");
+        };
+        let mut input_open = true;
+        loop {
+            tokio::select! {
+                chunk = output.next() => match chunk {
+                    Some(c) => match c.map_err(unavailable_if_gone)? {
+                        bollard::container::LogOutput::StdErr { message } => {
+                            (io.output)(true, &message)
+                        }
+                        other => (io.output)(false, &other.into_bytes()),
+                    },
+                    None => break,
+                },
+                bytes = io.input.recv(), if input_open => match bytes {
+                    Some(b) => {
+                        // The command may have ended and closed its stdin.
+                        if input.write_all(&b).await.is_err() {
+                            input_open = false;
+                        }
+                        let _ = input.flush().await;
+                    }
+                    None => {
+                        input_open = false;
+                        let _ = input.shutdown().await;
+                    }
+                },
+                size = io.resize.recv() => if let Some((width, height)) = size {
+                    let size = bollard::exec::ResizeExecOptions { height, width };
+                    // Too early (not started yet) or too late: not worth failing.
+                    let _ = self.docker.resize_exec(&exec.id, size).await;
+                },
+            }
+        }
+        let inspected = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .map_err(unavailable_if_gone)?;
+        Ok(inspected.exit_code.unwrap_or(-1))
     }
 
     /// A container's output so far, or a stream of it as it comes.

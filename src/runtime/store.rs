@@ -346,6 +346,19 @@ impl Engine {
         self.api.exec(&id, argv, timeout).await
     }
 
+    /// Run a command in a container of a pod found on the engine, attached
+    /// to the learner's terminal or pipes (`exec -i`, `-it`).
+    pub async fn exec_attached_in(
+        &self,
+        record: &PodRecord,
+        container: &str,
+        argv: &[String],
+        io: super::AttachedIo<'_>,
+    ) -> anyhow::Result<i64> {
+        let id = record.container_id(container, false)?;
+        self.api.exec_attached(&id, argv, io).await
+    }
+
     /// Logs of a container of a pod found on the engine, optionally followed.
     pub fn logs_of(
         &self,
