@@ -215,6 +215,18 @@ pub struct RuntimeArgs {
     pub allow_host_access: bool,
 }
 
+impl RuntimeArgs {
+    /// The runtime's options these flags ask for.
+    pub fn run_options(&self) -> anyhow::Result<crate::runtime::RunOptions> {
+        Ok(crate::runtime::RunOptions {
+            time_scale: self.time_scale,
+            image_map: crate::runtime::parse_image_map(&self.image_map)?,
+            allow_host_access: self.allow_host_access,
+            ..Default::default()
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Manifest files; `-` reads standard input.

@@ -132,6 +132,18 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
+    /// What a time scale other than 1 changes, in the words every command
+    /// shows the learner; None at 1.
+    pub fn time_scale_notice(time_scale: f64) -> Option<String> {
+        (time_scale != 1.0).then(|| {
+            format!(
+                "time scale {time_scale}x: the kubelet's waits (restart and Job retry back-off, \
+                 probe delays and periods, the grace period after a failed probe) run \
+                 {time_scale} times faster than on a cluster"
+            )
+        })
+    }
+
     /// A kubelet wait, compressed by the time scale.
     pub fn scaled(&self, d: Duration) -> Duration {
         if self.time_scale > 0.0 && self.time_scale.is_finite() {

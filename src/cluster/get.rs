@@ -21,18 +21,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kinds of `podlearn get` this module lists (pods are the runtime's).
-    pub fn of(kind: crate::cli::GetKind) -> Option<Kind> {
-        use crate::cli::GetKind as G;
-        match kind {
-            G::Services => Some(Kind::Services),
-            G::Endpoints => Some(Kind::Endpoints),
-            G::Deployments => Some(Kind::Deployments),
-            G::Jobs => Some(Kind::Jobs),
-            G::Pods | G::All => None,
-        }
-    }
-
     fn header(self) -> &'static [&'static str] {
         match self {
             Kind::Services => render::SERVICES,

@@ -36,37 +36,18 @@ pub fn has_cluster_objects(objects: &[Object]) -> bool {
     })
 }
 
-/// `podlearn run FILE` when the file has cluster objects: the runtime's
-/// options from the command line, the engine, the sweep, then [`run`].
+/// `podlearn run FILE` when the file has cluster objects: the engine, the
+/// sweep, then [`run`] in the foreground with the command line's `opts`.
 pub async fn run_command(
     objects: &[Object],
-    args: &crate::cli::RunArgs,
+    opts: RunOptions,
     style: Style,
 ) -> anyhow::Result<Outcome> {
-    if args.detach {
-        return Err(crate::exit::learner_error(
-            "`--detach` runs Pods only: Services, Deployments and Jobs need their controllers, \
-             which run with `podlearn run FILE` in the foreground (use another terminal for \
-             `podlearn get`, `scale`, `create`)",
-        ));
-    }
-    let opts = RunOptions {
-        time_scale: args.runtime.time_scale,
-        image_map: runtime::parse_image_map(&args.runtime.image_map)?,
-        allow_host_access: args.runtime.allow_host_access,
-        ..RunOptions::default()
-    };
     let engine = Engine::connect().await?;
     // What killed podlearn processes left behind goes first.
     let _ = engine.sweep().await;
-    if opts.time_scale != 1.0 {
-        println!(
-            "{}",
-            style.warn(&format!(
-                "time scale {}x: restart and Job retry back-off, probe periods and the grace period after a failed probe run {} times faster than on a cluster",
-                opts.time_scale, opts.time_scale
-            ))
-        );
+    if let Some(notice) = RunOptions::time_scale_notice(opts.time_scale) {
+        println!("{}", style.warn(&notice));
     }
     run(&engine, objects, &opts, style).await
 }

@@ -56,13 +56,10 @@ pub(crate) fn check_file(
     };
     let scale = ex.time_scale.unwrap_or(runtime.time_scale);
     let style_err = ctx.color.err();
-    if scale != 1.0 && format == CheckFormat::Text {
-        eprintln!(
-            "{}",
-            style_err.note(&format!(
-                "note: the kubelet's waits run {scale}x faster while grading (restart back-off, probe periods)"
-            ))
-        );
+    if let Some(notice) = crate::runtime::RunOptions::time_scale_notice(scale)
+        && format == CheckFormat::Text
+    {
+        eprintln!("{}", style_err.note(&format!("note: {notice}")));
     }
     let spinner = spinner(format);
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -71,7 +68,7 @@ pub(crate) fn check_file(
         .context("Failed to start the async runtime")?;
     let file = path.display().to_string();
     let graded = rt.block_on(async {
-        let launcher = session::connect(runtime).await?;
+        let launcher = session::connect(runtime.run_options()?).await?;
         let mut stderr = std::io::stderr();
         let mut progress = |what: &str| spinner.set_message(what.to_string());
         session::grade_text(

@@ -12,7 +12,7 @@ use crate::render::{self, PodRow};
 use crate::runtime::{Engine, PodRecord};
 
 pub fn run(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
-    if let Some(kind) = crate::cluster::get::Kind::of(args.kind) {
+    if let Some(kind) = cluster_kind(args.kind) {
         let out = &mut std::io::stdout().lock();
         let wide = args.output == Some(OutputFormat::Wide);
         return crate::cluster::get::print(out, ctx.color.out(), kind, args.name.as_deref(), wide);
@@ -119,5 +119,18 @@ async fn watch(
             }
         }
         last = now;
+    }
+}
+
+/// The kinds of `podlearn get` the cluster module lists (pods are the runtime's).
+fn cluster_kind(kind: crate::cli::GetKind) -> Option<crate::cluster::get::Kind> {
+    use crate::cli::GetKind as G;
+    use crate::cluster::get::Kind;
+    match kind {
+        G::Services => Some(Kind::Services),
+        G::Endpoints => Some(Kind::Endpoints),
+        G::Deployments => Some(Kind::Deployments),
+        G::Jobs => Some(Kind::Jobs),
+        G::Pods | G::All => None,
     }
 }

@@ -13,7 +13,7 @@ use crate::cmd::pods::{self, Manifests};
 use crate::exit::{Outcome, learner_error};
 use crate::manifest::{Pod, Severity, render_text};
 use crate::podenv::Inputs;
-use crate::runtime::{self, Engine, RunOptions, RunningPod};
+use crate::runtime::{Engine, RunOptions, RunningPod};
 use crate::status::Phase;
 use crate::term::Style;
 
@@ -41,7 +41,15 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
     }
     // Services, Deployments, ReplicaSets, Jobs, CronJobs: the cluster controllers run the file.
     if crate::cluster::session::has_cluster_objects(&m.loaded.objects) {
-        return crate::cluster::session::run_command(&m.loaded.objects, &args, out_style).await;
+        if args.detach {
+            return Err(learner_error(
+                "`--detach` runs Pods only: Services, Deployments and Jobs need their controllers, \
+                 which run with `podlearn run FILE` in the foreground (use another terminal for \
+                 `podlearn get`, `scale`, `create`)",
+            ));
+        }
+        let opts = args.runtime.run_options()?;
+        return crate::cluster::session::run_command(&m.loaded.objects, opts, out_style).await;
     }
     let mut list: Vec<Pod> = m.loaded.pods().map(|(_, p)| p.clone()).collect();
     if let Some(key) = supervise::supervised_pod() {
@@ -54,13 +62,8 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
         ));
     }
     let opts = RunOptions {
-        time_scale: args.runtime.time_scale,
-        image_map: runtime::parse_image_map(&args.runtime.image_map)?,
-        allow_host_access: allow,
-        grace_override: None,
         detached: args.detach,
-        network: None,
-        dns_search: Vec::new(),
+        ..args.runtime.run_options()?
     };
     if args.detach && !supervise::is_supervisor() {
         return supervise::spawn_and_wait(&list, &opts, out_style).await;
@@ -93,15 +96,8 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
 }
 
 fn banner(out: &mut impl Write, opts: &RunOptions, style: Style) -> std::io::Result<()> {
-    if opts.time_scale != 1.0 {
-        writeln!(
-            out,
-            "{}",
-            style.warn(&format!(
-                "time scale {}x: restart back-off, probe periods and the grace period after a failed probe run {} times faster than on a node",
-                opts.time_scale, opts.time_scale
-            ))
-        )?;
+    if let Some(notice) = RunOptions::time_scale_notice(opts.time_scale) {
+        writeln!(out, "{}", style.warn(&notice))?;
     }
     for (from, to) in &opts.image_map {
         writeln!(

@@ -94,13 +94,8 @@ pub async fn grade_text<L: Launcher>(
     Ok(Graded::Report(report))
 }
 
-/// Connect to the engine once for a command, with its `--image` mappings.
-pub async fn connect(runtime: &crate::cli::RuntimeArgs) -> anyhow::Result<EngineLauncher> {
-    let opts = crate::runtime::RunOptions {
-        time_scale: runtime.time_scale,
-        image_map: crate::runtime::parse_image_map(&runtime.image_map)?,
-        allow_host_access: runtime.allow_host_access,
-        ..Default::default()
-    };
+/// Connect to the engine once for a command, with its runtime options
+/// (`--image` mappings, host access).
+pub async fn connect(opts: crate::runtime::RunOptions) -> anyhow::Result<EngineLauncher> {
     EngineLauncher::connect(opts).await
 }
