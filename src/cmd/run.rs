@@ -11,7 +11,7 @@ use crate::cli::RunArgs;
 use crate::cmd::Ctx;
 use crate::cmd::pods::{self, Manifests};
 use crate::exit::{Outcome, learner_error};
-use crate::manifest::{Pod, Severity, render_text};
+use crate::manifest::{Pod, render_text};
 use crate::podenv::Inputs;
 use crate::runtime::{Engine, RunOptions, RunningPod};
 use crate::status::Phase;
@@ -27,12 +27,7 @@ async fn run_async(ctx: &Ctx, args: RunArgs) -> anyhow::Result<Outcome> {
     let err_style = ctx.color.err();
     let out_style = ctx.color.out();
     let m = pods::read_manifests(&args.files)?;
-    let allow = args.runtime.allow_host_access;
-    let blocking = m
-        .loaded
-        .findings
-        .iter()
-        .any(|f| (f.severity == Severity::Error && !f.safety) || (f.safety && !allow));
+    let blocking = m.loaded.refused(args.runtime.allow_host_access);
     if !m.loaded.findings.is_empty() {
         render_text(&m.loaded, err_style, &mut std::io::stderr())?;
     }

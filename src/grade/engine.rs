@@ -46,7 +46,7 @@ pub fn load_manifest(
     w: &mut dyn Write,
 ) -> anyhow::Result<Manifest> {
     let loaded = crate::manifest::load_str(file, text);
-    let refused = !allow_host_access && !loaded.safety_violations().is_empty();
+    let refused = loaded.refused(allow_host_access);
     if !loaded.findings.is_empty() {
         crate::manifest::render_text(&loaded, style, w)?;
     }
@@ -57,7 +57,7 @@ pub fn load_manifest(
         )?;
     }
     Ok(Manifest {
-        has_errors: loaded.has_errors() || refused,
+        has_errors: refused,
         objects: loaded.objects,
     })
 }

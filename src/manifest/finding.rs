@@ -87,7 +87,6 @@ impl Loaded {
         self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
-    /// Add another file's result (objects, findings and source).
     /// Add another file's result (objects, findings and source). Checks across
     /// objects (a Pod's ConfigMap in another file) are redone over the whole input.
     pub fn merge(&mut self, other: Loaded) {
@@ -112,6 +111,14 @@ impl Loaded {
             Resource::Pod(p) => Some((o, p)),
             _ => None,
         })
+    }
+
+    /// Whether podlearn refuses to run these objects: they have errors, or
+    /// the safety policy refuses them and `--allow-host-access` was not given.
+    /// The one place this is decided for a manifest; the runtime checks each
+    /// Pod again before it starts it.
+    pub fn refused(&self, allow_host_access: bool) -> bool {
+        self.has_errors() || (!allow_host_access && !self.safety_violations().is_empty())
     }
 
     /// Findings of the safety policy (privileged, host namespaces, hostPath, ...).
