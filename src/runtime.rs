@@ -290,7 +290,7 @@ impl Engine {
             .await
             {
                 Ok(shared) => break shared,
-                Err(e) if attempt < 3 && owned && network_vanished(&e) => continue,
+                Err(e) if attempt < 3 && owned && docker::network_vanished(&e) => continue,
                 Err(e) => return Err(e.context(format!("starting pod {}", pod.metadata.name))),
             }
         };
@@ -299,14 +299,6 @@ impl Engine {
             name: pod.metadata.name.clone(),
         })
     }
-}
-
-/// Whether a launch failed because its network was removed meanwhile.
-fn network_vanished(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| {
-        let text = c.to_string();
-        text.contains("network") && text.contains("not found")
-    })
 }
 
 /// A pod started by this process.

@@ -80,6 +80,15 @@ fn parse_time(s: &Option<String>) -> Option<SystemTime> {
         .ok()
 }
 
+/// Whether an engine call failed because the network it named was removed
+/// meanwhile (the engine says so only in words).
+pub fn network_vanished(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        let text = c.to_string();
+        text.contains("network") && text.contains("not found")
+    })
+}
+
 /// The HTTP status of an engine error, if it has one.
 pub fn status_of(err: &anyhow::Error) -> Option<u16> {
     err.chain()
