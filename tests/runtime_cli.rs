@@ -354,3 +354,52 @@ fn exec_attaches_stdin_and_a_terminal() {
     assert!(clean.status.success(), "{}", text(&clean));
     assert_eq!(leftovers(&learner, None), Vec::<String>::new());
 }
+
+/// Pods started at the same moment by podlearn processes of one learner
+/// with different data folders (two terminals, two `PODLEARN_HOME`s) all
+/// start, on one network: none makes a twin network that leaves the
+/// others' sandboxes with an ambiguous name.
+#[test]
+fn pods_started_at_once_from_different_homes_share_one_network() {
+    let learner = format!("{}-net", isolate());
+    let _sweep = Sweep(learner.clone(), None);
+    let dir = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|i| {
+            let file = dir.path().join(format!("p{i}.yaml"));
+            std::fs::write(
+                &file,
+                SHELL.replace("name: shell", &format!("name: shell-{i}")),
+            )
+            .unwrap();
+            Command::new(env!("CARGO_BIN_EXE_podlearn"))
+                .env("PODLEARN_LEARNER", &learner)
+                .env("PODLEARN_HOME", dir.path().join(format!("home-{i}")))
+                .env("NO_COLOR", "1")
+                .args(["run", "--detach", file.to_str().unwrap()])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "pod {i}: {}", text(&out));
+    }
+    let networks = Command::new("docker")
+        .args([
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=io.podlearn.learner={learner}"),
+        ])
+        .output()
+        .unwrap();
+    let ids = String::from_utf8_lossy(&networks.stdout);
+    assert_eq!(ids.lines().count(), 1, "one network: {ids}");
+    let clean = podlearn(&learner, &["clean"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    assert_eq!(leftovers(&learner, None), Vec::<String>::new());
+}

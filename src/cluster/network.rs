@@ -92,9 +92,15 @@ pub async fn ensure(
 }
 
 /// Hold the lock of `network` until the returned file is dropped; `None`
-/// when there is no data folder to keep it in (then there is no lock).
+/// when the lock file cannot be made (then there is no lock).
+///
+/// The lock lives in [`crate::data_dir::machine_dir`], not in the data
+/// folder: every podlearn process of this user on this machine
+/// takes the same lock whatever its `PODLEARN_HOME`, so two of them never
+/// create twin networks (Docker allows duplicate names, and a sandbox that
+/// names an ambiguous network fails to start).
 async fn lock_network(network: &str) -> Option<std::fs::File> {
-    let dir = crate::data_dir::data_dir().ok()?.join("locks");
+    let dir = crate::data_dir::machine_dir().join("locks");
     let path = dir.join(format!("network-{network}.lock"));
     tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).ok()?;

@@ -112,27 +112,34 @@ pub async fn clean(engine: &Engine, scope: &CleanScope) -> anyhow::Result<usize>
     if let CleanScope::Learner(l) = scope {
         sel.insert(labels::LEARNER.to_string(), l.clone());
     }
-    // Every pod is being deleted: its kubelet, in whichever process it runs,
-    // must not restart a container this removes (it would come back, and
-    // hold its volumes).
-    for sb in engine
-        .api
-        .list(&sel)
-        .await?
-        .iter()
-        .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox"))
-    {
-        let get = |k: &str| sb.labels.get(k).map(String::as_str);
-        if let (Some(l), Some(ns), Some(pod)) = (
-            get(labels::LEARNER),
-            get(labels::NAMESPACE),
-            get(labels::POD),
-        ) && let Some(marker) = super::live::deleting_path(l, ns, pod)
-        {
-            super::live::mark_deleting(&marker, &sb.id);
+    // A kubelet that was just creating a container when the list was taken
+    // leaves it behind: look again, a few times, until nothing is left.
+    let mut n = 0;
+    for pass in 0..4 {
+        let found = engine.api.list(&sel).await?;
+        if found.is_empty() && pass > 0 {
+            break;
         }
+        // Every pod is being deleted: its kubelet, in whichever process it
+        // runs, must not restart a container this removes (it would come
+        // back, and hold its volumes).
+        for sb in found
+            .iter()
+            .filter(|c| c.labels.get(labels::ROLE).map(String::as_str) == Some("sandbox"))
+        {
+            let get = |k: &str| sb.labels.get(k).map(String::as_str);
+            if let (Some(l), Some(ns), Some(pod)) = (
+                get(labels::LEARNER),
+                get(labels::NAMESPACE),
+                get(labels::POD),
+            ) && let Some(marker) = super::live::deleting_path(l, ns, pod)
+            {
+                super::live::mark_deleting(&marker, &sb.id);
+            }
+        }
+        n += remove_selected(&engine.api, &sel).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let n = remove_selected(&engine.api, &sel).await?;
     // The detached pods' status files go with them; the deletion markers
     // stay (each names its sandbox only), for kubelets still backing off.
     if let Some(home) = super::live::home() {

@@ -31,8 +31,16 @@ pub fn path(learner: &str, namespace: &str, pod: &str) -> Option<PathBuf> {
 /// Where another podlearn process says it is deleting a pod (its
 /// `deletionTimestamp`): the file holds the sandbox's id. The pod's kubelet,
 /// in whichever process it runs, restarts no container of a pod being deleted.
+/// The marker lives in [`crate::data_dir::machine_dir`], so a delete from a
+/// process with another data folder reaches the kubelet too.
 pub fn deleting_path(learner: &str, namespace: &str, pod: &str) -> Option<PathBuf> {
-    Some(path(learner, namespace, pod)?.with_extension("deleting"))
+    let safe = super::plan::docker_safe;
+    Some(
+        crate::data_dir::machine_dir()
+            .join("deleting")
+            .join(safe(learner))
+            .join(format!("{}_{}", safe(namespace), safe(pod))),
+    )
 }
 
 /// Mark the pod with sandbox `sandbox` as being deleted.
