@@ -73,6 +73,29 @@ fn running(observed: &[podlearn::cluster::PodObservation]) -> Vec<String> {
         .collect()
 }
 
+/// Created paused, a Deployment has no ReplicaSet, so no Pods, as on a
+/// cluster; `get deployments` shows it at 0 of its replicas.
+#[tokio::test]
+async fn a_deployment_created_paused_makes_no_pods() {
+    let (_cleanup, engine, pods, mut plane) = setup("paused").await;
+    plane.add_deployment(&Deployment {
+        metadata: meta("web"),
+        replicas: 2,
+        selector: LabelSelector {
+            match_labels: BTreeMap::from([("app".to_string(), "web".to_string())]),
+            match_expressions: vec![],
+        },
+        template: template(&[("app", "web")], "exec sleep 300", RestartPolicy::Always),
+        paused: true,
+    });
+    for _ in 0..5 {
+        let said = plane.tick(&engine, &pods).await.unwrap();
+        assert!(said.is_empty(), "{said:?}");
+        assert_eq!(pods.observe().await.unwrap().len(), 0);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_deleted_replica_is_replaced_and_scale_resizes() {
     let (_cleanup, engine, pods, mut plane) = setup("rs").await;
@@ -85,6 +108,7 @@ async fn a_deleted_replica_is_replaced_and_scale_resizes() {
             match_expressions: vec![],
         },
         template: template(&labels, "exec sleep 300", RestartPolicy::Always),
+        paused: false,
     });
     tick_until(&mut plane, &engine, &pods, |_, o| running(o).len() == 2).await;
     let first = running(&pods.observe().await.unwrap());

@@ -32,6 +32,8 @@ pub struct ReplicaSetController {
     owned: BTreeMap<String, u64>,
     next_seq: u64,
     extra_labels: BTreeMap<String, String>,
+    /// A Deployment created paused: it makes no Pods until it has a ReplicaSet.
+    paused: bool,
 }
 
 /// What one reconcile pass did.
@@ -54,6 +56,7 @@ impl ReplicaSetController {
             &d.template,
         );
         c.extra_labels.insert(TEMPLATE_HASH_LABEL.into(), hash);
+        c.paused = d.paused;
         c
     }
 
@@ -85,6 +88,7 @@ impl ReplicaSetController {
             owned: BTreeMap::new(),
             next_seq: 0,
             extra_labels: BTreeMap::new(),
+            paused: false,
         }
     }
 
@@ -120,6 +124,12 @@ impl ReplicaSetController {
         observed: &[PodObservation],
     ) -> anyhow::Result<Reconciled> {
         let mut done = Reconciled::default();
+        // A Deployment created paused has no ReplicaSet yet, so nothing
+        // makes Pods for it (a cluster's deployment controller only scales
+        // the ReplicaSets a paused Deployment already has).
+        if self.paused && self.next_seq == 0 {
+            return Ok(done);
+        }
         let mine = self.mine(observed);
         let present: Vec<&str> = mine.iter().map(|p| p.name.as_str()).collect();
         done.vanished = self

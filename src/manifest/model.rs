@@ -605,6 +605,10 @@ pub struct Deployment {
     pub replicas: u32,
     pub selector: LabelSelector,
     pub template: PodTemplate,
+    /// `spec.paused`: created paused, it makes no ReplicaSet, so no Pods,
+    /// until resumed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -142,6 +142,18 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
         }
         // What the controller would do with its template.
         match &o.resource {
+            Resource::Deployment(d) if d.paused => out.add(
+                Severity::Warning,
+                "controller-creates",
+                "spec.paused",
+                format!(
+                    "Deployment {name} is paused: created paused, a Deployment makes no \
+                     ReplicaSet and no Pods until it is resumed"
+                ),
+                Some(format!(
+                    "remove `paused: true` (on a cluster: kubectl rollout resume deployment/{name})"
+                )),
+            ),
             Resource::Deployment(d) => creates(&mut out, kind, name, d.replicas, ""),
             Resource::ReplicaSet(d) => creates(&mut out, kind, name, d.replicas, ""),
             Resource::StatefulSet(d) => creates(

@@ -222,6 +222,7 @@ fn workload(cx: &mut Cx, node: &Node, kind: &str, metadata: ObjectMeta) -> Optio
             replicas,
             selector,
             template,
+            paused: cx.opt_bool(&f, "paused").unwrap_or(false),
         }),
         "ReplicaSet" => Resource::ReplicaSet(ReplicaSet {
             metadata,

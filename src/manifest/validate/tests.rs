@@ -442,6 +442,23 @@ fn scheduling_fields_are_notes() {
 }
 
 #[test]
+fn a_deployment_created_paused_is_said_to_create_nothing() {
+    let l = load(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  paused: true\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n",
+    );
+    let f = one(&l, "controller-creates", "spec.paused");
+    assert!(
+        f.message.contains("makes no ReplicaSet and no Pods"),
+        "{f:?}"
+    );
+    assert_eq!(f.severity, Severity::Warning);
+    let Resource::Deployment(d) = &l.objects[0].resource else {
+        panic!("a Deployment");
+    };
+    assert!(d.paused);
+}
+
+#[test]
 fn controllers_say_what_they_create_and_check_their_template() {
     let l = load(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n",
