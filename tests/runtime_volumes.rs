@@ -11,7 +11,7 @@ use podlearn::manifest::{
     ObjectMeta, Quantity, RestartPolicy, Secret, SecurityContext, Volume, VolumeSource,
 };
 use podlearn::podenv::Inputs;
-use podlearn::status::Phase;
+use podlearn::status::{ContainerState, Phase};
 use pods::*;
 
 fn meta(name: &str) -> ObjectMeta {
@@ -405,4 +405,75 @@ async fn host_path_is_refused_unless_host_access_is_allowed() {
     running.delete(None).await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(leftovers(&learner, Some("hostpath")), Vec::<String>::new());
+}
+
+/// A hostPath folder that does not exist yet is made for `type:
+/// DirectoryOrCreate` (and for no type), as the kubelet does; with `type:
+/// Directory` it must exist, and the container is not created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_host_path_folder_is_made_for_directory_or_create() {
+    let learner = isolate();
+    let engine = engine().await;
+    let dir = format!("/tmp/podlearn/{learner}-made/logs");
+    let _ = std::fs::remove_dir_all(format!("/tmp/podlearn/{learner}-made"));
+    let mut c = container("c", "echo written > /host/app.log && cat /host/app.log");
+    c.volume_mounts = vec![mount("h", "/host")];
+    let mut p = pod("hostpath-made", vec![], vec![c], RestartPolicy::Never);
+    p.spec.volumes = vec![Volume {
+        name: "h".into(),
+        source: VolumeSource::HostPath {
+            path: dir.clone(),
+            kind: Some("DirectoryOrCreate".into()),
+        },
+    }];
+    let mut opts = fast();
+    opts.allow_host_access = false;
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &opts)
+        .await
+        .unwrap();
+    let st = running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("ends");
+    let logs = running.logs("c", false).await.unwrap();
+    assert_eq!(st.phase, Phase::Succeeded, "{logs} {st:?}");
+    assert_eq!(logs, "written\n");
+    assert_eq!(
+        std::fs::read_to_string(format!("{dir}/app.log")).unwrap(),
+        "written\n"
+    );
+    running.delete(None).await.unwrap();
+
+    let missing = format!("/tmp/podlearn/{learner}-missing");
+    p.metadata.name = "hostpath-missing".into();
+    p.spec.volumes[0].source = VolumeSource::HostPath {
+        path: missing.clone(),
+        kind: Some("Directory".into()),
+    };
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &opts)
+        .await
+        .unwrap();
+    // The engine refuses the bind: the container never runs, and says why.
+    let st = running
+        .wait_for(
+            |s| {
+                s.container_statuses.first().is_some_and(|c| {
+                    matches!(&c.state, ContainerState::Waiting { message: Some(m), .. }
+                        if m.contains("does not exist"))
+                })
+            },
+            LONG,
+        )
+        .await
+        .expect("the container waits, saying the folder does not exist");
+    assert!(
+        !std::path::Path::new(&missing).exists(),
+        "type Directory must not make the folder"
+    );
+    assert_ne!(st.phase, Phase::Succeeded, "{st:?}");
+    running.delete(None).await.unwrap();
+    let _ = std::fs::remove_dir_all(format!("/tmp/podlearn/{learner}-made"));
+    assert_eq!(leftovers(&learner, None), Vec::<String>::new());
 }

@@ -208,10 +208,27 @@ impl Api {
     }
 
     pub async fn create(&self, spec: &ContainerSpec) -> anyhow::Result<String> {
+        // The engine makes a missing source folder for a bind given the old
+        // way (`Binds`), never for one in `Mounts`.
+        let binds: Vec<String> = spec
+            .mounts
+            .iter()
+            .filter_map(|m| match m {
+                MountSpec::BindOrCreate {
+                    source,
+                    target,
+                    read_only,
+                } => Some(format!(
+                    "{source}:{target}{}",
+                    if *read_only { ":ro" } else { "" }
+                )),
+                _ => None,
+            })
+            .collect();
         let mounts = spec
             .mounts
             .iter()
-            .map(|m| {
+            .filter_map(|m| {
                 let (typ, source, target, read_only, volume_options) = match m {
                     MountSpec::Volume {
                         source,
@@ -230,15 +247,16 @@ impl Api {
                         target,
                         read_only,
                     } => (MountType::BIND, source, target, read_only, None),
+                    MountSpec::BindOrCreate { .. } => return None,
                 };
-                Mount {
+                Some(Mount {
                     typ: Some(typ),
                     source: Some(source.clone()),
                     target: Some(target.clone()),
                     read_only: Some(*read_only),
                     volume_options,
                     ..Default::default()
-                }
+                })
             })
             .collect();
         let host_config = HostConfig {
@@ -248,6 +266,7 @@ impl Api {
             pid_mode: spec.pid_mode.clone(),
             init: spec.init.then_some(true),
             mounts: Some(mounts),
+            binds: (!binds.is_empty()).then_some(binds),
             readonly_rootfs: Some(spec.read_only_rootfs),
             memory: spec.memory_bytes,
             // No swap beyond the limit, so exceeding it is an OOM kill as on a node.

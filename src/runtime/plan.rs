@@ -98,6 +98,14 @@ pub enum MountSpec {
         target: String,
         read_only: bool,
     },
+    /// A hostPath folder the engine makes when it is missing, as the
+    /// kubelet and its runtime do for `type: DirectoryOrCreate` and for no
+    /// type at all.
+    BindOrCreate {
+        source: String,
+        target: String,
+        read_only: bool,
+    },
 }
 
 /// A Docker volume that backs one pod volume.
@@ -413,11 +421,19 @@ fn plan_container(
         let Some(pv) = pod.spec.volumes.iter().find(|v| v.name == m.name) else {
             continue;
         };
-        if let VolumeSource::HostPath { path, .. } = &pv.source {
-            mounts.push(MountSpec::Bind {
-                source: path.clone(),
-                target: m.mount_path.clone(),
-                read_only: m.read_only,
+        if let VolumeSource::HostPath { path, kind } = &pv.source {
+            let (source, target, read_only) = (path.clone(), m.mount_path.clone(), m.read_only);
+            mounts.push(match kind.as_deref() {
+                None | Some("") | Some("DirectoryOrCreate") => MountSpec::BindOrCreate {
+                    source,
+                    target,
+                    read_only,
+                },
+                _ => MountSpec::Bind {
+                    source,
+                    target,
+                    read_only,
+                },
             });
             continue;
         }
