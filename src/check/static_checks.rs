@@ -195,9 +195,15 @@ fn volume(
     mounted_in: &[String],
     at: Option<&str>,
 ) -> (bool, String, String) {
+    // "an emptyDir", "a secret": the article goes by the type's first sound.
+    let article = if volume_type.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     let mut expected = match name {
-        Some(n) => format!("a {volume_type} volume named {n:?}"),
-        None => format!("a {volume_type} volume"),
+        Some(n) => format!("{article} {volume_type} volume named {n:?}"),
+        None => format!("{article} {volume_type} volume"),
     };
     if !mounted_in.is_empty() {
         expected.push_str(&format!(", mounted in {}", mounted_in.join(" and ")));
