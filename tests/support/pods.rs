@@ -199,7 +199,8 @@ pub fn s(v: &[&str]) -> Vec<String> {
 
 /// Removes every object of a learner when dropped, so a test that fails
 /// half-way leaves nothing behind either: first the background podlearn
-/// processes that run its detached pods, then containers and volumes.
+/// processes that run its detached pods, then containers, volumes and
+/// (for the whole learner) its networks.
 /// `Sweep(learner, Some(pod))` only removes that pod's objects.
 pub struct Sweep(pub String, pub Option<&'static str>);
 
@@ -229,7 +230,13 @@ impl Drop for Sweep {
             for (list, rm) in [
                 (["ps", "-a"], ["rm", "-f"]),
                 (["volume", "ls"], ["volume", "rm"]),
+                (["network", "ls"], ["network", "rm"]),
             ] {
+                // A pod's filter is its own containers; the learner's
+                // network goes with the whole learner only.
+                if list[0] == "network" && self.1.is_some() {
+                    continue;
+                }
                 let mut ls = Command::new("docker");
                 ls.args(list).arg("-q");
                 filters(&mut ls);
