@@ -157,7 +157,7 @@ fn job(name: &str, script: &str, completions: u32, backoff_limit: u32) -> Job {
     Job {
         metadata: meta(name),
         spec: JobSpec {
-            completions,
+            completions: Some(completions),
             parallelism: 1,
             backoff_limit,
             active_deadline_seconds: None,

@@ -15,7 +15,8 @@ use crate::status::Phase;
 /// The numbers of a Job's spec that drive its controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobLimits {
-    pub completions: u32,
+    /// None: a work queue (see [`JobSpec::completions`]).
+    pub completions: Option<u32>,
     pub parallelism: u32,
     pub backoff_limit: u32,
     pub active_deadline_seconds: Option<u64>,
@@ -112,7 +113,13 @@ pub fn step(spec: &JobLimits, counts: JobCounts, elapsed: Duration) -> JobStep {
         start: 0,
         kill_active: counts.active > 0,
     };
-    if counts.succeeded >= spec.completions {
+    let complete = match spec.completions {
+        Some(c) => counts.succeeded >= c,
+        // A work queue: one success says the queue is empty; done once
+        // the others have ended too.
+        None => counts.succeeded >= 1 && counts.active == 0,
+    };
+    if complete {
         return JobStep {
             state: JobState::Complete,
             start: 0,
@@ -127,9 +134,12 @@ pub fn step(spec: &JobLimits, counts: JobCounts, elapsed: Duration) -> JobStep {
     {
         return failed(FailReason::DeadlineExceeded);
     }
-    let wanted = spec
-        .parallelism
-        .min(spec.completions.saturating_sub(counts.succeeded));
+    let wanted = match spec.completions {
+        Some(c) => spec.parallelism.min(c.saturating_sub(counts.succeeded)),
+        // No new Pods once one succeeded.
+        None if counts.succeeded > 0 => 0,
+        None => spec.parallelism,
+    };
     JobStep {
         state: JobState::Running,
         start: wanted.saturating_sub(counts.active),
@@ -148,9 +158,16 @@ pub fn retry_delay(failures: u32, time_scale: f64) -> Duration {
     Duration::from_secs_f64(secs as f64 / time_scale.max(1.0))
 }
 
-/// kubectl's COMPLETIONS column: `succeeded/completions`.
+/// kubectl's COMPLETIONS column: `succeeded/completions`, or for a work
+/// queue `succeeded/1 of parallelism`.
 pub fn completions_column(spec: &JobLimits, counts: JobCounts) -> String {
-    format!("{}/{}", counts.succeeded, spec.completions)
+    match spec.completions {
+        Some(c) => format!("{}/{c}", counts.succeeded),
+        None if spec.parallelism > 1 => {
+            format!("{}/1 of {}", counts.succeeded, spec.parallelism)
+        }
+        None => format!("{}/1", counts.succeeded),
+    }
 }
 
 /// The label a Job's Pods carry (with the older `job-name`).
@@ -322,7 +339,7 @@ mod tests {
 
     fn spec(completions: u32, parallelism: u32, backoff_limit: u32) -> JobLimits {
         JobLimits {
-            completions,
+            completions: Some(completions),
             parallelism,
             backoff_limit,
             active_deadline_seconds: None,
@@ -336,6 +353,32 @@ mod tests {
             succeeded,
             failed,
         }
+    }
+
+    /// `parallelism: 3` and no `completions`: a work queue, as on a cluster.
+    #[test]
+    fn without_completions_parallel_pods_are_a_work_queue() {
+        let s = JobLimits {
+            completions: None,
+            ..spec(1, 3, 6)
+        };
+        let at = |c| step(&s, c, Duration::ZERO);
+        assert_eq!(at(counts(0, 0, 0)).start, 3);
+        // One succeeded: no new Pods, and not complete while others run.
+        let st = at(counts(2, 1, 0));
+        assert_eq!((st.start, st.state), (0, JobState::Running));
+        assert_eq!(at(counts(0, 3, 0)).state, JobState::Complete);
+        assert_eq!(completions_column(&s, counts(0, 3, 0)), "3/1 of 3");
+        let one = JobLimits {
+            parallelism: 1,
+            ..s
+        };
+        assert_eq!(step(&one, counts(0, 0, 0), Duration::ZERO).start, 1);
+        assert_eq!(
+            step(&one, counts(0, 1, 0), Duration::ZERO).state,
+            JobState::Complete
+        );
+        assert_eq!(completions_column(&one, counts(0, 1, 0)), "1/1");
     }
 
     #[test]

@@ -641,8 +641,10 @@ pub struct DaemonSet {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobSpec {
-    /// Default 1.
-    pub completions: u32,
+    /// None when unset: with `parallelism` over 1, a work queue (the Job is
+    /// complete once one Pod succeeded and none is left running); else 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completions: Option<u32>,
     /// Default 1.
     pub parallelism: u32,
     /// Default 6.

@@ -171,10 +171,18 @@ pub fn check(objects: &[Object], spans: &[Spans]) -> Vec<Finding> {
                 " (one per node, and this machine is the only node)",
             ),
             Resource::Job(j) => {
-                let msg = format!(
-                    "Job {name} would run Pods from spec.template until {} of them succeed, {} at a time (retrying up to {} failures)",
-                    j.spec.completions, j.spec.parallelism, j.spec.backoff_limit
-                );
+                let msg = match j.spec.completions {
+                    None if j.spec.parallelism > 1 => format!(
+                        "Job {name} would run {} Pods from spec.template at once, as a work queue: it is complete once one of them succeeded and the others have ended (retrying up to {} failures)",
+                        j.spec.parallelism, j.spec.backoff_limit
+                    ),
+                    c => format!(
+                        "Job {name} would run Pods from spec.template until {} of them succeed, {} at a time (retrying up to {} failures)",
+                        c.unwrap_or(1),
+                        j.spec.parallelism,
+                        j.spec.backoff_limit
+                    ),
+                };
                 out.add(
                     Severity::Note,
                     "controller-creates",

@@ -269,7 +269,7 @@ const JOB_FIELDS: &[&str] = &[
 
 fn job_spec(cx: &mut Cx, node: &Node) -> Option<JobSpec> {
     let f = cx.object(node, JOB_FIELDS)?;
-    let completions = cx.opt_count(&f, "completions", 0).unwrap_or(1) as u32;
+    let completions = cx.opt_count(&f, "completions", 0).map(|c| c as u32);
     let parallelism = cx.opt_count(&f, "parallelism", 0).unwrap_or(1) as u32;
     let backoff_limit = cx.opt_count(&f, "backoffLimit", 0).unwrap_or(6) as u32;
     let active_deadline_seconds = cx.opt_count(&f, "activeDeadlineSeconds", 1);

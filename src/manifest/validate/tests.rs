@@ -493,7 +493,7 @@ fn job_needs_a_terminating_restart_policy_and_gets_defaults() {
     };
     assert_eq!(
         (j.spec.completions, j.spec.parallelism, j.spec.backoff_limit),
-        (1, 1, 6)
+        (None, 1, 6)
     );
 }
 
