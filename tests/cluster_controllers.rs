@@ -73,12 +73,9 @@ fn running(observed: &[podlearn::cluster::PodObservation]) -> Vec<String> {
         .collect()
 }
 
-/// Created paused, a Deployment has no ReplicaSet, so no Pods, as on a
-/// cluster; `get deployments` shows it at 0 of its replicas.
-#[tokio::test]
-async fn a_deployment_created_paused_makes_no_pods() {
-    let (_cleanup, engine, pods, mut plane) = setup("paused").await;
-    plane.add_deployment(&Deployment {
+/// Deployment web of 2 replicas, `app: web` Pods that sleep.
+fn web_deployment(paused: bool) -> Deployment {
+    Deployment {
         metadata: meta("web"),
         replicas: 2,
         selector: LabelSelector {
@@ -86,8 +83,16 @@ async fn a_deployment_created_paused_makes_no_pods() {
             match_expressions: vec![],
         },
         template: template(&[("app", "web")], "exec sleep 300", RestartPolicy::Always),
-        paused: true,
-    });
+        paused,
+    }
+}
+
+/// Created paused, a Deployment has no ReplicaSet, so no Pods, as on a
+/// cluster; `get deployments` shows it at 0 of its replicas.
+#[tokio::test]
+async fn a_deployment_created_paused_makes_no_pods() {
+    let (_cleanup, engine, pods, mut plane) = setup("paused").await;
+    plane.add_deployment(&web_deployment(true));
     for _ in 0..5 {
         let said = plane.tick(&engine, &pods).await.unwrap();
         assert!(said.is_empty(), "{said:?}");
@@ -99,17 +104,7 @@ async fn a_deployment_created_paused_makes_no_pods() {
 #[tokio::test]
 async fn a_deleted_replica_is_replaced_and_scale_resizes() {
     let (_cleanup, engine, pods, mut plane) = setup("rs").await;
-    let labels = [("app", "web")];
-    plane.add_deployment(&Deployment {
-        metadata: meta("web"),
-        replicas: 2,
-        selector: LabelSelector {
-            match_labels: BTreeMap::from([("app".to_string(), "web".to_string())]),
-            match_expressions: vec![],
-        },
-        template: template(&labels, "exec sleep 300", RestartPolicy::Always),
-        paused: false,
-    });
+    plane.add_deployment(&web_deployment(false));
     tick_until(&mut plane, &engine, &pods, |_, o| running(o).len() == 2).await;
     let first = running(&pods.observe().await.unwrap());
     for name in &first {

@@ -410,23 +410,13 @@ impl Api {
         argv: &[String],
         timeout: Duration,
     ) -> anyhow::Result<ExecOutput> {
-        let config = CreateExecOptions {
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            cmd: Some(argv.to_vec()),
-            ..Default::default()
-        };
-        let exec = self
-            .docker
-            .create_exec(id, config)
-            .await
-            .map_err(unavailable_if_gone)?;
+        let exec_id = self.create_exec(id, argv, false, false).await?;
         let run = async {
             let mut out = ExecOutput::default();
             let start = StartExecOptions::default();
             if let StartExecResults::Attached { mut output, .. } = self
                 .docker
-                .start_exec(&exec.id, Some(start))
+                .start_exec(&exec_id, Some(start))
                 .await
                 .map_err(unavailable_if_gone)?
             {
@@ -443,7 +433,7 @@ impl Api {
             // the command ran leaves "no such exec instance" (404).
             let inspected = self
                 .docker
-                .inspect_exec(&exec.id)
+                .inspect_exec(&exec_id)
                 .await
                 .map_err(unavailable_if_gone)?;
             out.exit_code = inspected.exit_code.unwrap_or(-1);
@@ -459,6 +449,30 @@ impl Api {
         }
     }
 
+    /// An exec of `argv` in container `id`, its output attached, its stdin
+    /// and a tty when asked; a container that is gone is unavailable.
+    async fn create_exec(
+        &self,
+        id: &str,
+        argv: &[String],
+        stdin: bool,
+        tty: bool,
+    ) -> anyhow::Result<String> {
+        let config = CreateExecOptions {
+            attach_stdin: stdin.then_some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: tty.then_some(true),
+            cmd: Some(argv.to_vec()),
+            ..Default::default()
+        };
+        self.docker
+            .create_exec(id, config)
+            .await
+            .map(|e| e.id)
+            .map_err(unavailable_if_gone)
+    }
+
     /// Run `argv` in container `id` attached to a terminal or pipes, as
     /// `docker exec -i [-t]` does: bytes from `io.input` go to the command's
     /// stdin (closed when the channel closes), its output to `io.output`
@@ -471,19 +485,7 @@ impl Api {
         mut io: AttachedIo<'_>,
     ) -> anyhow::Result<i64> {
         use tokio::io::AsyncWriteExt;
-        let config = CreateExecOptions {
-            attach_stdin: Some(true),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            tty: Some(io.tty),
-            cmd: Some(argv.to_vec()),
-            ..Default::default()
-        };
-        let exec = self
-            .docker
-            .create_exec(id, config)
-            .await
-            .map_err(unavailable_if_gone)?;
+        let exec_id = self.create_exec(id, argv, true, io.tty).await?;
         let start = StartExecOptions {
             detach: false,
             tty: io.tty,
@@ -494,7 +496,7 @@ impl Api {
             mut input,
         } = self
             .docker
-            .start_exec(&exec.id, Some(start))
+            .start_exec(&exec_id, Some(start))
             .await
             .map_err(unavailable_if_gone)?
         else {
@@ -528,13 +530,13 @@ impl Api {
                 size = io.resize.recv() => if let Some((width, height)) = size {
                     let size = bollard::exec::ResizeExecOptions { height, width };
                     // Too early (not started yet) or too late: not worth failing.
-                    let _ = self.docker.resize_exec(&exec.id, size).await;
+                    let _ = self.docker.resize_exec(&exec_id, size).await;
                 },
             }
         }
         let inspected = self
             .docker
-            .inspect_exec(&exec.id)
+            .inspect_exec(&exec_id)
             .await
             .map_err(unavailable_if_gone)?;
         Ok(inspected.exit_code.unwrap_or(-1))
