@@ -503,6 +503,9 @@ impl Api {
             bail!("the engine did not attach to the command");
         };
         let mut input_open = true;
+        // Without a size watcher (no tty, or the signal could not be
+        // registered) the channel closes; stop asking it.
+        let mut resize_open = true;
         loop {
             tokio::select! {
                 chunk = output.next() => match chunk {
@@ -527,10 +530,13 @@ impl Api {
                         let _ = input.shutdown().await;
                     }
                 },
-                size = io.resize.recv() => if let Some((width, height)) = size {
-                    let size = bollard::exec::ResizeExecOptions { height, width };
-                    // Too early (not started yet) or too late: not worth failing.
-                    let _ = self.docker.resize_exec(&exec_id, size).await;
+                size = io.resize.recv(), if resize_open => match size {
+                    Some((width, height)) => {
+                        let size = bollard::exec::ResizeExecOptions { height, width };
+                        // Too early (not started yet) or too late: not worth failing.
+                        let _ = self.docker.resize_exec(&exec_id, size).await;
+                    }
+                    None => resize_open = false,
                 },
             }
         }
