@@ -31,14 +31,22 @@ spec:
       periodSeconds: 1
 "#;
 
+/// The podlearn binary as `learner`, with `home` as its data folder.
+fn podlearn_cmd(learner: &str, home: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
+    cmd.env("PODLEARN_LEARNER", learner)
+        .env("PODLEARN_HOME", home)
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// The data folder `podlearn` uses for `learner`.
+fn home_of(learner: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("podlearn-home-{learner}"))
+}
+
 fn podlearn(learner: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_podlearn"))
-        .env("PODLEARN_LEARNER", learner)
-        .env(
-            "PODLEARN_HOME",
-            std::env::temp_dir().join(format!("podlearn-home-{learner}")),
-        )
-        .env("NO_COLOR", "1")
+    podlearn_cmd(learner, &home_of(learner))
         .args(args)
         .output()
         .unwrap()
@@ -297,16 +305,14 @@ fn exec_attaches_stdin_and_a_terminal() {
     use std::io::Write;
     let learner = format!("{}-exec", isolate());
     let _sweep = Sweep(learner.clone(), None);
-    let home = std::env::temp_dir().join(format!("podlearn-home-{learner}"));
+    let home = home_of(&learner);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("shell.yaml");
     std::fs::write(&file, SHELL).unwrap();
     let run = podlearn(&learner, &["run", "--detach", file.to_str().unwrap()]);
     assert!(run.status.success(), "{}", text(&run));
 
-    let mut piped = Command::new(env!("CARGO_BIN_EXE_podlearn"))
-        .env("PODLEARN_LEARNER", &learner)
-        .env("PODLEARN_HOME", &home)
+    let mut piped = podlearn_cmd(&learner, &home)
         .args(["exec", "-i", "shell", "--", "sh", "-c", "wc -l; exit 3"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -329,9 +335,8 @@ fn exec_attaches_stdin_and_a_terminal() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("command terminated with exit code 3"));
 
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podlearn"));
-    cmd.env("PODLEARN_LEARNER", &learner)
-        .env("PODLEARN_HOME", &home)
+    let mut cmd = podlearn_cmd(&learner, &home);
+    cmd.env_remove("NO_COLOR")
         .env("TERM", "xterm")
         .args(["exec", "-it", "shell", "--", "sh"]);
     let mut tty = expectrl::Session::spawn(cmd).expect("spawn podlearn exec -it in a terminal");
@@ -372,10 +377,7 @@ fn pods_started_at_once_from_different_homes_share_one_network() {
                 SHELL.replace("name: shell", &format!("name: shell-{i}")),
             )
             .unwrap();
-            Command::new(env!("CARGO_BIN_EXE_podlearn"))
-                .env("PODLEARN_LEARNER", &learner)
-                .env("PODLEARN_HOME", dir.path().join(format!("home-{i}")))
-                .env("NO_COLOR", "1")
+            podlearn_cmd(&learner, &dir.path().join(format!("home-{i}")))
                 .args(["run", "--detach", file.to_str().unwrap()])
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())

@@ -185,13 +185,7 @@ async fn config_maps_secrets_and_the_downward_api_as_files_and_env() {
             },
         },
     ];
-    let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
-    let st = running
-        .wait_for(|s| s.phase.is_final(), LONG)
-        .await
-        .expect("completes");
-    let logs = running.logs("c", false).await.unwrap();
-    assert_eq!(st.phase, Phase::Succeeded, "{logs}");
+    let (running, st, logs) = run_to_end(&engine, &p, &inputs(), &fast(), "c").await;
     let ip = st.pod_ip.clone().unwrap();
     let want = format!(
         "port=8080\ns3cret\nfiles\ntier=\"web\"\nblue s3cret files {ip} hello-blue blue\n\
@@ -220,13 +214,7 @@ async fn a_sub_path_mounts_one_key_of_a_secret_as_a_file() {
     c.volume_mounts = vec![key, conf];
     let mut p = pod("subpath-keys", vec![], vec![c], RestartPolicy::Never);
     p.spec.volumes = vec![secret_volume("sec", 0o400), config_volume("cfg")];
-    let running = engine.start_pod(&p, &inputs(), &fast()).await.unwrap();
-    let st = running
-        .wait_for(|s| s.phase.is_final(), LONG)
-        .await
-        .expect("completes");
-    let logs = running.logs("c", false).await.unwrap();
-    assert_eq!(st.phase, Phase::Succeeded, "{logs} {st:?}");
+    let (running, _, logs) = run_to_end(&engine, &p, &inputs(), &fast(), "c").await;
     assert_eq!(logs, "400\ns3cret\nport=8080\npassword\n");
     running.delete(None).await.unwrap();
     assert_eq!(
@@ -426,18 +414,9 @@ async fn a_missing_host_path_folder_is_made_for_directory_or_create() {
             kind: Some("DirectoryOrCreate".into()),
         },
     }];
-    let mut opts = fast();
-    opts.allow_host_access = false;
-    let running = engine
-        .start_pod(&p, &Inputs::default(), &opts)
-        .await
-        .unwrap();
-    let st = running
-        .wait_for(|s| s.phase.is_final(), LONG)
-        .await
-        .expect("ends");
-    let logs = running.logs("c", false).await.unwrap();
-    assert_eq!(st.phase, Phase::Succeeded, "{logs} {st:?}");
+    // Host access stays refused (the default): the folder is under /tmp/podlearn.
+    let opts = fast();
+    let (running, _, logs) = run_to_end(&engine, &p, &Inputs::default(), &opts, "c").await;
     assert_eq!(logs, "written\n");
     assert_eq!(
         std::fs::read_to_string(format!("{dir}/app.log")).unwrap(),

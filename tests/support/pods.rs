@@ -11,7 +11,9 @@ use podlearn::manifest::{
     Container, Handler, ObjectMeta, Pod, PodSpec, Probe, PullPolicy, Resources, RestartPolicy,
     Volume, VolumeMount, VolumeSource,
 };
-use podlearn::runtime::{Engine, RunOptions};
+use podlearn::podenv::Inputs;
+use podlearn::runtime::{Engine, RunOptions, RunningPod};
+use podlearn::status::{Phase, PodStatus};
 
 static LEARNER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -192,6 +194,26 @@ pub fn leftovers(learner: &str, pod: Option<&str>) -> Vec<String> {
 }
 
 pub const LONG: Duration = Duration::from_secs(30);
+
+/// Start `pod`, wait until it has ended, and check that it Succeeded
+/// (the message shows `container`'s logs). Returns the pod, still to be
+/// deleted, its final status and those logs.
+pub async fn run_to_end(
+    engine: &Engine,
+    pod: &Pod,
+    inputs: &Inputs,
+    opts: &RunOptions,
+    container: &str,
+) -> (RunningPod, PodStatus, String) {
+    let running = engine.start_pod(pod, inputs, opts).await.unwrap();
+    let st = running
+        .wait_for(|s| s.phase.is_final(), LONG)
+        .await
+        .expect("the pod ends");
+    let logs = running.logs(container, false).await.unwrap();
+    assert_eq!(st.phase, Phase::Succeeded, "{logs} {st:?}");
+    (running, st, logs)
+}
 
 pub fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
