@@ -36,18 +36,40 @@ pub struct Check {
     pub spec: CheckSpec,
 }
 
-/// A duration written like `"5s"`, `"500ms"`, `"1m 30s"`.
+/// A duration written like `"5s"`, `"500ms"`, `"1m 30s"`; or a range,
+/// `"3s..9s"`, of which one duration is picked at random each time the
+/// exercise is loaded (so, each grading): a learner who guesses how long
+/// podlearn waits, rather than making the Pod wait for the event, cannot
+/// rely on the guess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Within(pub Duration);
+
+impl Within {
+    fn parse(text: &str) -> Result<Within, String> {
+        let one = |t: &str| {
+            humantime::parse_duration(t.trim()).map_err(|e| {
+                format!("`{t}` is not a duration ({e}); write e.g. \"5s\" or \"500ms\"")
+            })
+        };
+        let Some((lo, hi)) = text.split_once("..") else {
+            return one(text).map(Within);
+        };
+        let (lo, hi) = (one(lo)?, one(hi)?);
+        if lo > hi {
+            return Err(format!(
+                "`{text}` ends before it starts: write the shorter duration first"
+            ));
+        }
+        let span = (hi - lo).as_millis() as u64;
+        let pick = crate::random::random_u64() % (span + 1);
+        Ok(Within(lo + Duration::from_millis(pick)))
+    }
+}
 
 impl<'de> Deserialize<'de> for Within {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        humantime::parse_duration(&text).map(Within).map_err(|e| {
-            serde::de::Error::custom(format!(
-                "`{text}` is not a duration ({e}); write e.g. \"5s\" or \"500ms\""
-            ))
-        })
+        Within::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -308,6 +330,19 @@ pub enum CheckSpec {
         #[serde(default)]
         hold: Option<Within>,
     },
+    /// How many Pods the manifest has (made by a controller or by hand, in
+    /// any phase until they are deleted), or with `labels`, how many carry
+    /// all of them: a Pod kept beside the Deployment that was to replace it
+    /// is one too many.
+    Pods {
+        #[serde(default)]
+        labels: std::collections::BTreeMap<String, String>,
+        count: CountMatch,
+        #[serde(default)]
+        within: Option<Within>,
+        #[serde(default)]
+        hold: Option<Within>,
+    },
     /// Delete one Pod of the controller named by the check's `pod`
     /// (`deployment/NAME`), then expect it back at `then_ready` ready Pods
     /// without the deleted one.
@@ -365,6 +400,7 @@ impl CheckSpec {
             CheckSpec::Delete { .. } => "delete",
             CheckSpec::Endpoints { .. } => "endpoints",
             CheckSpec::Replicas { .. } => "replicas",
+            CheckSpec::Pods { .. } => "pods",
             CheckSpec::DeletePod { .. } => "delete_pod",
             CheckSpec::Job { .. } => "job",
         }
@@ -388,6 +424,7 @@ impl CheckSpec {
             self,
             CheckSpec::Endpoints { .. }
                 | CheckSpec::Replicas { .. }
+                | CheckSpec::Pods { .. }
                 | CheckSpec::DeletePod { .. }
                 | CheckSpec::Job { .. }
         )
@@ -460,5 +497,27 @@ impl CheckOutcome {
             self.observed,
             self.hint.as_deref().unwrap_or("")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_range_picks_within_its_bounds() {
+        assert_eq!(Within::parse("5s"), Ok(Within(Duration::from_secs(5))));
+        for _ in 0..50 {
+            let Within(d) = Within::parse("3s..9s").unwrap();
+            assert!(
+                d >= Duration::from_secs(3) && d <= Duration::from_secs(9),
+                "{d:?}"
+            );
+        }
+        assert_eq!(Within::parse("2s..2s"), Ok(Within(Duration::from_secs(2))));
+        let backwards = Within::parse("9s..3s").unwrap_err();
+        assert!(backwards.contains("shorter duration first"), "{backwards}");
+        let bad = Within::parse("3s..soon").unwrap_err();
+        assert!(bad.contains("`soon` is not a duration"), "{bad}");
     }
 }

@@ -3,7 +3,10 @@
 //! into "passed, and what was seen". The grader (`grade::cluster`) polls
 //! them until they hold or their time runs out.
 
+use std::collections::BTreeMap;
+
 use super::CountMatch;
+use crate::cluster::PodObservation;
 use crate::cluster::job::{JobCounts, JobState};
 use crate::cluster::render::{DeploymentRow, EndpointsRow};
 
@@ -82,6 +85,42 @@ pub fn replicas(rows: &[DeploymentRow], deployment: &str, ready: &CountMatch) ->
     look(
         ready.matches(row.ready),
         format!("{}/{} ready", row.ready, row.replicas),
+    )
+}
+
+/// "in all", or "labelled app=web,tier=front".
+fn which_pods(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "in all".into();
+    }
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("labelled {}", pairs.join(","))
+}
+
+/// What a `pods` check wants, in words.
+pub fn pods_expected(labels: &BTreeMap<String, String>, count: &CountMatch) -> String {
+    format!("{} Pod(s) {}", count.describe(), which_pods(labels))
+}
+
+/// `pods`: the Pods among `observed` that carry every one of `labels`.
+pub fn pods(
+    observed: &[PodObservation],
+    labels: &BTreeMap<String, String>,
+    count: &CountMatch,
+) -> ClusterLook {
+    let names: Vec<&str> = observed
+        .iter()
+        .filter(|p| labels.iter().all(|(k, v)| p.labels.get(k) == Some(v)))
+        .map(|p| p.name.as_str())
+        .collect();
+    look(
+        count.matches(names.len() as u32),
+        format!(
+            "{} Pod(s) {}: {}",
+            names.len(),
+            which_pods(labels),
+            list_or_none(&names)
+        ),
     )
 }
 
@@ -183,6 +222,47 @@ mod tests {
             ready_pods: ready.iter().map(|s| s.to_string()).collect(),
             not_ready_pods: not_ready.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    fn observed(name: &str, app: &str) -> PodObservation {
+        PodObservation {
+            name: name.into(),
+            namespace: "default".into(),
+            labels: BTreeMap::from([("app".to_string(), app.to_string())]),
+            phase: crate::status::Phase::Running,
+            ready: true,
+            restarts: 0,
+            ip: None,
+            sandbox: String::new(),
+            hostname: None,
+            subdomain: None,
+            ports: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pods_counts_every_pod_with_the_labels_bare_or_not() {
+        let all = [
+            observed("web", "web"),
+            observed("web-7d4f9-abcde", "web"),
+            observed("db", "db"),
+        ];
+        let labels = BTreeMap::from([("app".to_string(), "web".to_string())]);
+        let two = pods(&all, &labels, &CountMatch::Exactly(2));
+        assert!(two.passed, "{two:?}");
+        let one = pods(&all, &labels, &CountMatch::Exactly(1));
+        assert!(!one.passed);
+        assert_eq!(
+            one.observed,
+            "2 Pod(s) labelled app=web: web, web-7d4f9-abcde"
+        );
+        assert_eq!(
+            pods_expected(&labels, &CountMatch::Exactly(1)),
+            "1 Pod(s) labelled app=web"
+        );
+        let every = pods(&all, &BTreeMap::new(), &CountMatch::Exactly(3));
+        assert!(every.passed, "{every:?}");
+        assert_eq!(every.observed, "3 Pod(s) in all: web, web-7d4f9-abcde, db");
     }
 
     #[test]

@@ -344,6 +344,24 @@ impl Cluster<'_> {
                 }
                 (want, look)
             }
+            CheckSpec::Pods {
+                labels,
+                count,
+                hold,
+                ..
+            } => {
+                let look = self
+                    .poll(within, hold.map(|h| h.0), ctx.poll, async || {
+                        let observed = self.pods.observe().await?;
+                        Ok(cluster_checks::pods(&observed, labels, count))
+                    })
+                    .await?;
+                let mut want = cluster_checks::pods_expected(labels, count);
+                if let Some(h) = hold {
+                    want.push_str(&format!(", for {}", humantime::format_duration(h.0)));
+                }
+                (want, look)
+            }
             CheckSpec::Job {
                 job,
                 succeeded,
@@ -492,6 +510,7 @@ fn within_of(spec: &CheckSpec) -> Duration {
         | CheckSpec::Delete { within, .. }
         | CheckSpec::Endpoints { within, .. }
         | CheckSpec::Replicas { within, .. }
+        | CheckSpec::Pods { within, .. }
         | CheckSpec::DeletePod { within, .. }
         | CheckSpec::Job { within, .. } => *within,
         _ => None,
