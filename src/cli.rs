@@ -115,6 +115,37 @@ pub enum Command {
 
     /// For instructors: who finished what, from the progress files of a class.
     Report(ReportArgs),
+
+    /// Point the real kubectl at podlearn: start your node if needed, print its kubeconfig's path.
+    #[command(after_help = "Examples:
+  export KUBECONFIG=$(podlearn kubeconfig)     this shell's kubectl talks to podlearn
+  kubectl --kubeconfig $(podlearn kubeconfig) get pods
+
+The node serves Pods: kubectl apply -f, create -f, get, logs and delete work
+on the Pods of your manifests, and see the ones `podlearn run` started.")]
+    Kubeconfig,
+
+    /// Your node: the background podlearn process that serves the Kubernetes API to kubectl.
+    Node(NodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    #[command(subcommand)]
+    pub action: NodeAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeAction {
+    /// Start the node in the background (if it is not running) and say where it listens.
+    Start,
+    /// Stop the node; the Pods it created are deleted gracefully.
+    Stop,
+    /// Say whether the node is running, and where.
+    Status,
+    /// Be the node, in the foreground (what `start` runs in the background).
+    #[command(hide = true)]
+    Serve,
 }
 
 #[derive(Debug, Args)]

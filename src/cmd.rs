@@ -17,6 +17,7 @@ mod hint;
 mod lesson;
 mod lessons;
 mod logs;
+mod node;
 mod pods;
 mod progress;
 mod quiz;
@@ -79,5 +80,7 @@ pub fn run(cli: Cli, color: ColorChoice) -> anyhow::Result<Outcome> {
         Command::Watch(args) => watch::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Kubeconfig => node::kubeconfig(&ctx),
+        Command::Node(args) => node::run(&ctx, args),
     }
 }

@@ -18,6 +18,7 @@ pub mod home;
 pub mod hosts;
 pub mod manifest;
 pub mod markdown;
+pub mod node;
 pub mod pager;
 pub mod phase;
 pub mod podenv;

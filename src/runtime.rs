@@ -56,7 +56,7 @@ use crate::status::PodStatus;
 
 pub use cleanup::{CleanScope, clean};
 pub use docker::{AttachedIo, ExecOutput};
-pub use labels::{current_learner, live_local_pid};
+pub use labels::{MANIFEST as MANIFEST_LABEL, current_learner, live_local_pid, stop_owner};
 pub use plan::{PodPlan, SANDBOX_IMAGE, docker_safe, plan_pod};
 pub use store::{PodRecord, find_pods};
 

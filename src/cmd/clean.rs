@@ -15,6 +15,12 @@ pub fn run(ctx: &Ctx, args: CleanArgs) -> anyhow::Result<Outcome> {
         } else {
             CleanScope::Learner(crate::runtime::current_learner())
         };
+        // The learner's node first: it would otherwise be the kubelet of
+        // Pods about to be removed under it.
+        if let CleanScope::Learner(l) = &scope {
+            let l = l.clone();
+            tokio::task::spawn_blocking(move || crate::node::stop(&l)).await?;
+        }
         let n = clean(&engine, &scope).await?;
         let whose = match &scope {
             CleanScope::AllLearners => "all learners".to_string(),

@@ -169,17 +169,8 @@ pub async fn serve(started: Vec<RunningPod>) -> anyhow::Result<Outcome> {
 }
 
 /// Ask the supervisor named by an owner label (`host:pid:start`) to step
-/// aside, and wait (briefly) until it has.
+/// aside, and wait (briefly) until it has. The learner's node is not asked:
+/// it stays, and the deletion mark tells its kubelet to restart nothing.
 pub fn stop_supervisor(owner: &str) {
-    let Some(pid) = crate::runtime::live_local_pid(owner) else {
-        return;
-    };
-    if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
-        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-    }
-    // It steps aside within milliseconds (it only drops its pod workers).
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while crate::runtime::live_local_pid(owner).is_some() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    crate::node::stop_owner_unless_node(owner)
 }

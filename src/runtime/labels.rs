@@ -134,6 +134,23 @@ pub fn live_local_pid(owner: &str) -> Option<u32> {
     (start_ticks(pid)? == start).then_some(pid)
 }
 
+/// Ask the process named by an owner label (`host:pid:start`), a detached
+/// pod's supervisor, to step aside (SIGTERM), and wait (briefly) until it
+/// has.
+pub fn stop_owner(owner: &str) {
+    let Some(pid) = live_local_pid(owner) else {
+        return;
+    };
+    if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+    // It steps aside within milliseconds (it only drops its pod workers).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while live_local_pid(owner).is_some() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

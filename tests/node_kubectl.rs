@@ -1,0 +1,304 @@
+//! The learner's node, driven by the real kubectl of this machine (1.32 on
+//! the PATH, and 1.27 beside the file it links to): apply, create, run,
+//! get (server-side Table, -o wide, -o jsonpath, -l, -A), logs, describe,
+//! delete; bad input answered with the field and the fix; a wrong token
+//! refused; what the node does not serve answered at once, never a hang.
+
+#[path = "support/learner.rs"]
+mod learner;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use learner::Env;
+
+const POD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+  labels: {app: hello}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo hi from the pod; echo second line; exec sleep 3600"]
+"#;
+
+const BAD: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  containers:
+  - name: c
+    image: busybox
+    comand: ["sleep", "10"]
+"#;
+
+const TWO: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: one, labels: {tier: a}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: busybox, command: [sleep, "3600"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: two, labels: {tier: b}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: busybox, command: [sleep, "3600"]}]
+"#;
+
+/// The kubectl binaries to test with: 1.32 from the PATH (required), and
+/// 1.27 beside the file it links to, when this machine has it.
+fn kubectls() -> Vec<PathBuf> {
+    let which = Command::new("sh")
+        .args(["-c", "command -v kubectl"])
+        .output()
+        .expect("sh");
+    let path = String::from_utf8_lossy(&which.stdout).trim().to_string();
+    assert!(
+        !path.is_empty(),
+        "these tests drive the real kubectl: install it (https://kubernetes.io/docs/tasks/tools/)"
+    );
+    let mut out = vec![PathBuf::from(&path)];
+    let real = std::fs::canonicalize(&path).unwrap();
+    let old = real.with_file_name("kubectl.1.27");
+    if old.exists() {
+        out.push(old);
+    } else {
+        eprintln!(
+            "note: no kubectl.1.27 beside {}: testing kubectl 1.32 only",
+            real.display()
+        );
+    }
+    out
+}
+
+struct Kubectl<'a> {
+    bin: &'a Path,
+    config: PathBuf,
+}
+
+impl Kubectl<'_> {
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let o = Command::new(self.bin)
+            .env("KUBECONFIG", &self.config)
+            .args(args)
+            .output()
+            .expect("kubectl runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.success(), text)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (ok, text) = self.run(args);
+        assert!(ok, "kubectl {args:?} failed:\n{text}");
+        text
+    }
+
+    /// Ask until `args` prints `want` (trimmed), or fail after 60 s.
+    fn until(&self, args: &[&str], want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, text) = self.run(args);
+            if text.trim() == want {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "kubectl {args:?} never printed {want:?}; last: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+/// The whole loop of the seed notes, with each kubectl: apply, see it run,
+/// read its logs, describe it, delete it.
+#[test]
+fn kubectl_applies_lists_reads_and_deletes_a_pod() {
+    for (i, bin) in kubectls().iter().enumerate() {
+        let env = Env::new("node", &format!("loop{i}"));
+        let out = env.cmd(&["kubeconfig"]).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let config = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        assert!(config.exists(), "{}", config.display());
+        let k = Kubectl { bin, config };
+        let dir = tempfile::tempdir().unwrap();
+        let pod = write(dir.path(), "pod.yaml", POD);
+
+        let version = k.ok(&["version", "-o", "json"]);
+        assert!(
+            version.contains("\"gitVersion\": \"v1.32.0-podlearn\""),
+            "{version}"
+        );
+        assert!(k.ok(&["apply", "-f", &pod]).contains("pod/hello created"));
+        k.until(
+            &["get", "pod", "hello", "-o", "jsonpath={.status.phase}"],
+            "Running",
+        );
+        let table = k.ok(&["get", "pods"]);
+        let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(
+            header,
+            ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+            "{table}"
+        );
+        let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+        assert_eq!(&row[..4], ["hello", "1/1", "Running", "0"], "{table}");
+        let wide = k.ok(&["get", "pods", "-o", "wide"]);
+        assert!(
+            wide.contains("NOMINATED NODE") && wide.contains("podlearn"),
+            "{wide}"
+        );
+        assert!(k.ok(&["get", "pods", "-A"]).contains("default     hello"));
+        assert!(k.ok(&["get", "pods", "-l", "app=hello"]).contains("hello"));
+        assert!(
+            k.ok(&["get", "pods", "-l", "app=other"])
+                .contains("No resources found")
+        );
+        // The same Pod, seen by podlearn's own verbs.
+        let own = env.cmd(&["get", "pods"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&own.stdout).contains("hello"));
+
+        assert_eq!(k.ok(&["logs", "hello"]), "hi from the pod\nsecond line\n");
+        assert_eq!(k.ok(&["logs", "hello", "--tail=1"]), "second line\n");
+        let yaml = k.ok(&["get", "pod", "hello", "-o", "yaml"]);
+        assert!(
+            yaml.contains("app: hello") && yaml.contains("phase: Running"),
+            "{yaml}"
+        );
+        let describe = k.ok(&["describe", "pod", "hello"]);
+        assert!(describe.contains("Status:       Running"), "{describe}");
+        assert!(describe.contains("echo hi from the pod"), "{describe}");
+
+        // Applied again unchanged: nothing to do; changed: refused with the way out.
+        assert!(k.ok(&["apply", "-f", &pod]).contains("unchanged"));
+        let changed = write(
+            dir.path(),
+            "changed.yaml",
+            &POD.replace("app: hello", "app: hi"),
+        );
+        let (ok, text) = k.run(&["apply", "-f", &changed]);
+        assert!(
+            !ok && text.contains("delete it and create it again"),
+            "{text}"
+        );
+        // Created twice: AlreadyExists, as a cluster says it.
+        let (ok, text) = k.run(&["create", "-f", &pod]);
+        assert!(!ok && text.contains("already exists"), "{text}");
+
+        assert!(
+            k.ok(&["delete", "pod", "hello"])
+                .contains("pod \"hello\" deleted")
+        );
+        assert!(k.ok(&["get", "pods"]).contains("No resources found"));
+        let (ok, text) = k.run(&["logs", "hello"]);
+        assert!(!ok && text.contains("pods \"hello\" not found"), "{text}");
+
+        let clean = env.cmd(&["clean"]).output().unwrap();
+        assert!(clean.status.success());
+        let status = env.cmd(&["node", "status"]).output().unwrap();
+        assert!(!status.status.success(), "clean stops the node");
+        assert_eq!(env.leftovers(), "");
+    }
+}
+
+/// Several documents, `kubectl run`, and what a learner gets wrong.
+#[test]
+fn kubectl_create_run_and_bad_input() {
+    let bins = kubectls();
+    let env = Env::new("node", "create");
+    let out = env.cmd(&["node", "start"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let config = PathBuf::from(
+        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
+    );
+    let k = Kubectl {
+        bin: &bins[0],
+        config,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let two = write(dir.path(), "two.yaml", TWO);
+    let created = k.ok(&["create", "-f", &two]);
+    assert!(created.contains("pod/one created") && created.contains("pod/two created"));
+    k.until(
+        &["get", "pods", "-o", "jsonpath={.items[*].status.phase}"],
+        "Running Running",
+    );
+    assert_eq!(
+        k.ok(&["get", "pods", "-l", "tier=b", "-o", "name"]).trim(),
+        "pod/two"
+    );
+
+    k.ok(&[
+        "run",
+        "once",
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sh",
+        "-c",
+        "echo ran; exit 3",
+    ]);
+    k.until(
+        &["get", "pod", "once", "-o", "jsonpath={.status.phase}"],
+        "Failed",
+    );
+    assert_eq!(k.ok(&["logs", "once"]), "ran\n");
+    let code = k.ok(&[
+        "get",
+        "pod",
+        "once",
+        "-o",
+        "jsonpath={.status.containerStatuses[0].state.terminated.exitCode}",
+    ]);
+    assert_eq!(code.trim(), "3");
+
+    // A misspelt field: refused by the node's validator, with the field and the fix.
+    let bad = write(dir.path(), "bad.yaml", BAD);
+    let (ok, text) = k.run(&["apply", "-f", &bad]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("unknown field \"comand\""), "{text}");
+    assert!(text.contains("spec.containers[0].comand"), "{text}");
+    assert!(text.contains("did you mean `command`?"), "{text}");
+
+    // Not served yet: answered at once with the reason.
+    let (ok, text) = k.run(&["get", "services"]);
+    assert!(
+        !ok && text.contains("doesn't have a resource type"),
+        "{text}"
+    );
+    let (ok, text) = k.run(&["get", "pods", "-w", "--request-timeout=20s"]);
+    assert!(!ok && text.contains("does not serve watches yet"), "{text}");
+    // Another learner's token (or none) is refused.
+    let (ok, text) = k.run(&["--token=not-the-learners", "get", "pods"]);
+    assert!(!ok && text.contains("Unauthorized"), "{text}");
+
+    // podlearn's delete of a Pod the node runs: gone, and the node stays.
+    let del = env.cmd(&["delete", "pod", "one"]).output().unwrap();
+    assert!(del.status.success(), "{del:?}");
+    assert!(!k.ok(&["get", "pods"]).contains("one "));
+    k.ok(&["delete", "-f", &two, "--ignore-not-found"]);
+    k.ok(&["delete", "pod", "once"]);
+    assert!(k.ok(&["get", "pods"]).contains("No resources found"));
+
+    let stop = env.cmd(&["node", "stop"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&stop.stdout).contains("stopped"));
+    assert_eq!(env.leftovers(), "");
+}
