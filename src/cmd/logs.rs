@@ -20,16 +20,9 @@ pub fn pick_container(r: &PodRecord, given: Option<&str>, verb: &str) -> anyhow:
     if let Some(c) = given {
         return Ok(c.to_string());
     }
-    let apps: Vec<&str> = r
-        .pod
-        .spec
-        .containers
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
-    match apps.as_slice() {
-        [one] => Ok(one.to_string()),
-        _ => Err(learner_error(format!(
+    match r.sole_app_container() {
+        Some(one) => Ok(one.to_string()),
+        None => Err(learner_error(format!(
             "a container name must be specified for pod {}, choose one of: [{}] (podlearn {verb} {} -c NAME)",
             r.name,
             r.pod

@@ -338,10 +338,7 @@ impl Cluster<'_> {
                         Ok(cluster_checks::replicas(&rows, deployment, ready))
                     })
                     .await?;
-                let mut want = cluster_checks::replicas_expected(deployment, ready);
-                if let Some(h) = hold {
-                    want.push_str(&format!(", for {}", humantime::format_duration(h.0)));
-                }
+                let want = held(cluster_checks::replicas_expected(deployment, ready), hold);
                 (want, look)
             }
             CheckSpec::Pods {
@@ -356,10 +353,7 @@ impl Cluster<'_> {
                         Ok(cluster_checks::pods(&observed, labels, count))
                     })
                     .await?;
-                let mut want = cluster_checks::pods_expected(labels, count);
-                if let Some(h) = hold {
-                    want.push_str(&format!(", for {}", humantime::format_duration(h.0)));
-                }
+                let want = held(cluster_checks::pods_expected(labels, count), hold);
                 (want, look)
             }
             CheckSpec::Job {
@@ -492,6 +486,14 @@ impl Cluster<'_> {
             }
             tokio::time::sleep(every.max(Duration::from_millis(100))).await;
         }
+    }
+}
+
+/// What a check wants, with how long it must keep holding.
+fn held(want: String, hold: &Option<Within>) -> String {
+    match hold {
+        Some(h) => format!("{want}, for {}", humantime::format_duration(h.0)),
+        None => want,
     }
 }
 

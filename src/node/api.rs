@@ -297,8 +297,7 @@ async fn list(
     if let Some(ls) = q.get("labelSelector").filter(|l| !l.is_empty()) {
         let mut kept = Vec::new();
         for r in records {
-            let labels = objects::pod(&r).metadata.labels.unwrap_or_default();
-            match objects::selector_matches(ls, &labels) {
+            match objects::selector_matches(ls, &r.pod.metadata.labels) {
                 Ok(true) => kept.push(r),
                 Ok(false) => {}
                 Err(term) => {
@@ -379,14 +378,13 @@ async fn create_pod(State(node): State<Node>, Path(ns): Path<String>, body: Byte
             None,
         );
     };
-    let declared = serde_json::from_str::<Value>(&text)
+    // The body as sent (JSON from kubectl; YAML reads it too), to compare
+    // its namespace and to record it with the request's.
+    let mut doc: Value = serde_json::from_str(&text)
         .ok()
-        .and_then(|v| v["metadata"]["namespace"].as_str().map(String::from))
-        .or_else(|| {
-            serde_saphyr::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["metadata"]["namespace"].as_str().map(String::from))
-        });
+        .or_else(|| serde_saphyr::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    let declared = doc["metadata"]["namespace"].as_str().map(String::from);
     if declared.as_ref().is_some_and(|d| *d != ns) {
         return failure(
             StatusCode::BAD_REQUEST,
@@ -416,12 +414,11 @@ async fn create_pod(State(node): State<Node>, Path(ns): Path<String>, body: Byte
         old.abandon();
     }
     // A namespace other than the manifest's: record the text with it.
-    let recorded = match serde_json::from_str::<Value>(&text) {
-        Ok(mut v) => {
-            v["metadata"]["namespace"] = json!(ns);
-            v.to_string()
-        }
-        Err(_) => text.clone(),
+    let recorded = if doc.is_object() {
+        doc["metadata"]["namespace"] = json!(ns);
+        doc.to_string()
+    } else {
+        text.clone()
     };
     let opts = RunOptions {
         detached: true,
@@ -506,17 +503,18 @@ async fn pod_log(
         Ok(None) => return pod_not_found(&name),
         Err(e) => return internal(e),
     };
-    let container = match q.get("container") {
-        Some(c) => c.clone(),
-        None => {
-            let names: Vec<&str> = record
-                .pod
-                .spec
-                .containers
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect();
-            if names.len() != 1 {
+    let container = match q.get("container").map(String::as_str) {
+        Some(c) => c.to_string(),
+        None => match record.sole_app_container() {
+            Some(c) => c.to_string(),
+            None => {
+                let names: Vec<&str> = record
+                    .pod
+                    .spec
+                    .containers
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect();
                 return failure(
                     StatusCode::BAD_REQUEST,
                     "BadRequest",
@@ -527,8 +525,7 @@ async fn pod_log(
                     None,
                 );
             }
-            names[0].to_string()
-        }
+        },
     };
     let previous = q.get("previous").is_some_and(|p| p == "true");
     let id = match record.container_id(&container, previous) {

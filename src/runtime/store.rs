@@ -33,6 +33,15 @@ pub struct PodRecord {
 }
 
 impl PodRecord {
+    /// The container a command means when it names none: the only app
+    /// container, if the pod has exactly one.
+    pub fn sole_app_container(&self) -> Option<&str> {
+        match self.pod.spec.containers.as_slice() {
+            [one] => Some(one.name.as_str()),
+            _ => None,
+        }
+    }
+
     /// The Docker id of a container's current or previous run; `""` names
     /// the first app container.
     pub fn container_id(&self, name: &str, previous: bool) -> anyhow::Result<String> {
