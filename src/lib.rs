@@ -4,6 +4,7 @@
 //! See the README's architecture section for how the modules fit together.
 
 mod atomic_file;
+mod background;
 pub mod check;
 pub mod cli;
 pub mod cluster;

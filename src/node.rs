@@ -21,9 +21,7 @@ mod objects;
 mod openapi;
 mod tls;
 
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -95,20 +93,9 @@ pub fn ensure(learner: &str) -> anyhow::Result<NodeInfo> {
         return Ok(info);
     }
     make_dir(learner)?;
-    let exe = std::env::current_exe().context("finding the podlearn executable")?;
-    let log = std::fs::File::create(log_path(learner))
-        .map(Stdio::from)
-        .unwrap_or_else(|_| Stdio::null());
-    let mut child = std::process::Command::new(exe)
-        .args(["node", "serve"])
-        .env("PODLEARN_LEARNER", learner)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        // Its own process group: the terminal's Ctrl-C does not reach it.
-        .process_group(0)
-        .spawn()
-        .context("starting the podlearn node")?;
+    let mut cmd = crate::background::podlearn()?;
+    cmd.args(["node", "serve"]).env("PODLEARN_LEARNER", learner);
+    let mut child = crate::background::spawn(cmd, &log_path(learner), "the podlearn node")?;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(info) = running(learner)

@@ -5,11 +5,7 @@
 //! stopping the pod itself; a supervisor also leaves when its sandbox is gone.
 
 use std::io::Write;
-use std::os::unix::process::CommandExt;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-use anyhow::Context;
 
 use crate::exit::{Outcome, learner_error};
 use crate::manifest::Pod;
@@ -55,7 +51,6 @@ pub async fn spawn_and_wait(
             "--detach needs the manifest in a file (not `-`): the background process reads it again",
         ));
     }
-    let exe = std::env::current_exe().context("finding the podlearn executable")?;
     let _ = opts;
     let engine = Engine::connect().await?;
     let _ = engine.sweep().await;
@@ -66,22 +61,11 @@ pub async fn spawn_and_wait(
             "supervise-{}-{}.log",
             pod.metadata.namespace, pod.metadata.name
         ));
-        let stderr = std::fs::File::create(&log)
-            .map(Stdio::from)
-            .unwrap_or_else(|_| Stdio::null());
         let ready = log.with_extension("ready");
         let _ = std::fs::remove_file(&ready);
-        let child = std::process::Command::new(&exe)
-            .args(&args)
-            .env(ENV, &key)
-            .env(READY_ENV, &ready)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            // Its own process group: the terminal's Ctrl-C does not reach it.
-            .process_group(0)
-            .spawn()
-            .context("starting the background podlearn process")?;
+        let mut cmd = crate::background::podlearn()?;
+        cmd.args(&args).env(ENV, &key).env(READY_ENV, &ready);
+        let child = crate::background::spawn(cmd, &log, "the background podlearn process")?;
         children.push((pod.metadata.name.clone(), child, log, ready));
     }
     let deadline = Instant::now() + Duration::from_secs(120);

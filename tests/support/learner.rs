@@ -63,13 +63,13 @@ impl Drop for Env {
             .output();
         // The learner's node folder (credentials, kubeconfig), if a test
         // started its node: in the per-user machine folder.
-        if let Ok(dirs) = std::fs::read_dir(std::env::temp_dir()) {
-            for d in dirs.flatten() {
-                if d.file_name().to_string_lossy().starts_with("podlearn-") {
-                    let _ = std::fs::remove_dir_all(d.path().join("nodes").join(&self.learner));
-                }
-            }
-        }
+        let uid = rustix::process::getuid().as_raw();
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir()
+                .join(format!("podlearn-{uid}"))
+                .join("nodes")
+                .join(&self.learner),
+        );
     }
 }
 
