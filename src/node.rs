@@ -17,9 +17,11 @@
 //! routes are in [`api`], the conversions in [`objects`].
 
 mod api;
+mod exec;
 mod objects;
 mod openapi;
 mod tls;
+mod watch;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

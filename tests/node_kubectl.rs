@@ -1,8 +1,9 @@
 //! The learner's node, driven by the real kubectl of this machine (1.32 on
 //! the PATH, and 1.27 beside the file it links to): apply, create, run,
-//! get (server-side Table, -o wide, -o jsonpath, -l, -A), logs, describe,
-//! delete; bad input answered with the field and the fix; a wrong token
-//! refused; what the node does not serve answered at once, never a hang.
+//! get (server-side Table, -o wide, -o jsonpath, -l, -A), get -w, wait,
+//! logs, describe, exec (-i, -it), delete; bad input answered with the field
+//! and the fix; a wrong token refused; what the node does not serve answered
+//! at once, never a hang.
 
 #[path = "support/learner.rs"]
 mod learner;
@@ -284,8 +285,6 @@ fn kubectl_create_run_and_bad_input() {
         !ok && text.contains("doesn't have a resource type"),
         "{text}"
     );
-    let (ok, text) = k.run(&["get", "pods", "-w", "--request-timeout=20s"]);
-    assert!(!ok && text.contains("does not serve watches yet"), "{text}");
     // Another learner's token (or none) is refused.
     let (ok, text) = k.run(&["--token=not-the-learners", "get", "pods"]);
     assert!(!ok && text.contains("Unauthorized"), "{text}");
@@ -300,5 +299,178 @@ fn kubectl_create_run_and_bad_input() {
 
     let stop = env.cmd(&["node", "stop"]).output().unwrap();
     assert!(String::from_utf8_lossy(&stop.stdout).contains("stopped"));
+    assert_eq!(env.leftovers(), "");
+}
+
+/// A Pod that ignores SIGTERM, so that it is seen Terminating for its
+/// grace period.
+const STUBBORN: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: stubborn}
+spec:
+  terminationGracePeriodSeconds: 3
+  containers:
+  - name: c
+    image: busybox
+    command: ["sh", "-c", "trap '' TERM; while true; do sleep 1; done"]
+"#;
+
+/// `kubectl get -w` sees a Pod come, change and go; `kubectl wait` waits
+/// for it; `kubectl exec` runs commands in it, with pipes and a terminal.
+#[test]
+fn kubectl_watches_waits_and_execs() {
+    let bins = kubectls();
+    let env = Env::new("node", "watch");
+    let config = PathBuf::from(
+        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
+    );
+    let k = Kubectl {
+        bin: &bins[0],
+        config: config.clone(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pod = write(dir.path(), "stubborn.yaml", STUBBORN);
+
+    // A watch started before the Pod exists.
+    let watch_out = dir.path().join("watch.out");
+    let mut watch = Command::new(&bins[0])
+        .env("KUBECONFIG", &config)
+        .args(["get", "pods", "-w", "--output-watch-events"])
+        .stdout(std::fs::File::create(&watch_out).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let events = || std::fs::read_to_string(&watch_out).unwrap_or_default();
+    let saw = |kind: &str, status: &str| {
+        events().lines().any(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            w.first() == Some(&kind) && w.get(1) == Some(&"stubborn") && w.get(3) == Some(&status)
+        })
+    };
+
+    assert!(
+        k.ok(&["apply", "-f", &pod])
+            .contains("pod/stubborn created")
+    );
+    let waited = k.ok(&[
+        "wait",
+        "--for=condition=Ready",
+        "pod/stubborn",
+        "--timeout=60s",
+    ]);
+    assert!(waited.contains("pod/stubborn condition met"), "{waited}");
+
+    // exec: the command's output on its own streams, its exit code kubectl's.
+    let o = Command::new(&bins[0])
+        .env("KUBECONFIG", &config)
+        .args([
+            "exec",
+            "stubborn",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "out\n");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.starts_with("err\n"), "{stderr}");
+    assert!(
+        stderr.contains("command terminated with exit code 3"),
+        "{stderr}"
+    );
+    assert_eq!(o.status.code(), Some(3));
+    // -i: stdin reaches the command, and its end ends it.
+    let mut child = Command::new(&bins[0])
+        .env("KUBECONFIG", &config)
+        .args([
+            "exec",
+            "-i",
+            "stubborn",
+            "--",
+            "sh",
+            "-c",
+            "tr a-z A-Z; echo done",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"piped in\n").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "PIPED IN\ndone\n");
+    // -it: a terminal in the container, of the size of kubectl's (given a
+    // terminal by `script`, as a learner's shell gives one). The size comes
+    // just after the command starts, as with `docker exec -it`: it waits.
+    let line = format!(
+        "stty rows 33 cols 111; KUBECONFIG={} {} exec -it stubborn -- sh -c 'test -t 0 && sleep 1 && stty size'",
+        config.display(),
+        bins[0].display()
+    );
+    let o = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("33 111"), "{text}");
+    let (ok, text) = k.run(&["exec", "nobody", "--", "true"]);
+    assert!(!ok && text.contains("pods \"nobody\" not found"), "{text}");
+    let (ok, text) = k.run(&["exec", "stubborn", "-c", "other", "--", "true"]);
+    assert!(
+        !ok && text.contains("container other is not valid"),
+        "{text}"
+    );
+    // kubectl before 1.30 asks for SPDY: told what to use instead.
+    if let Some(old) = bins.get(1) {
+        let old = Kubectl {
+            bin: old,
+            config: config.clone(),
+        };
+        let (ok, text) = old.run(&["exec", "stubborn", "--", "true"]);
+        assert!(!ok && text.contains("kubectl 1.30 and later"), "{text}");
+        // Its watch works.
+        let (_, text) = old.run(&["get", "pods", "-w", "--request-timeout=2s"]);
+        assert!(text.contains("stubborn"), "{text}");
+    }
+
+    // Deleted: Terminating for its grace period, then gone.
+    assert!(k.ok(&["delete", "pod", "stubborn"]).contains("deleted"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !saw("DELETED", "Terminating") {
+        assert!(
+            Instant::now() < deadline,
+            "the watch printed:\n{}",
+            events()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(
+        saw("ADDED", "ContainerCreating") || saw("ADDED", "Running"),
+        "{}",
+        events()
+    );
+    assert!(
+        saw("MODIFIED", "Running") || saw("ADDED", "Running"),
+        "{}",
+        events()
+    );
+    assert!(saw("MODIFIED", "Terminating"), "{}", events());
+
+    // A watch that starts from a list sends only what changed after it:
+    // the deleted Pod is not brought back.
+    let (_, text) = k.run(&["get", "pods", "-w", "--request-timeout=2s"]);
+    assert!(!text.contains("stubborn"), "{text}");
+    let stop = env.cmd(&["node", "stop"]).output().unwrap();
+    assert!(stop.status.success());
     assert_eq!(env.leftovers(), "");
 }

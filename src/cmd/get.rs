@@ -67,7 +67,7 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
             let wide = wide == Some(OutputFormat::Wide);
             let table: Vec<PodRow> = list
                 .iter()
-                .map(|r| PodRow::new(&r.pod, &r.status, false))
+                .map(|r| PodRow::new(&r.pod, &r.status, r.deletion_started().is_some()))
                 .collect();
             render::pods_table_styled(&table, wide, SystemTime::now(), style, &mut out)?;
             if args.watch {
@@ -82,7 +82,7 @@ async fn get(ctx: &Ctx, args: GetArgs) -> anyhow::Result<Outcome> {
 fn rows(list: &[PodRecord], wide: bool) -> Vec<Vec<String>> {
     list.iter()
         .map(|r| {
-            let mut row = pods::columns(&r.pod, &r.status, false).to_vec();
+            let mut row = pods::columns(&r.pod, &r.status, r.deletion_started().is_some()).to_vec();
             if wide {
                 row.push(r.status.pod_ip.clone().unwrap_or_else(|| "<none>".into()));
                 row.push("podlearn-node".into());

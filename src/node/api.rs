@@ -1,5 +1,6 @@
 //! The routes of the node's Kubernetes API: discovery (`/version`, `/api`,
-//! `/apis`, `/api/v1`), and Pods (`list`, `get`, `create`, `delete`, `log`).
+//! `/apis`, `/api/v1`), and Pods (`list`, `get`, `create`, `delete`, `log`,
+//! `exec`).
 //! Every request carries the learner's bearer token. What is not served is
 //! answered as an API server answers it: a `Status` with its reason and
 //! code, never a hang.
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::tls::Credentials;
-use super::{objects, openapi};
+use super::{exec, objects, openapi, watch};
 use crate::runtime::{Engine, PodRecord, RunOptions, RunningPod};
 
 /// What the routes share: the engine, whose node this is, and the Pods it
@@ -51,6 +52,10 @@ impl Node {
         futures_util::future::join_all(owned.into_values().map(|p| p.delete(None))).await;
     }
 
+    pub(super) fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
     /// The learner's Pods on the engine, in `namespace` (all with None).
     async fn records(&self, namespace: Option<&str>) -> anyhow::Result<Vec<PodRecord>> {
         let all = crate::runtime::find_pods(&self.0.engine, Some(&self.0.learner), None).await?;
@@ -60,7 +65,11 @@ impl Node {
             .collect())
     }
 
-    async fn record(&self, namespace: &str, name: &str) -> anyhow::Result<Option<PodRecord>> {
+    pub(super) async fn record(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> anyhow::Result<Option<PodRecord>> {
         let found =
             crate::runtime::find_pods(&self.0.engine, Some(&self.0.learner), Some(name)).await?;
         Ok(found.into_iter().find(|r| r.namespace == namespace))
@@ -129,18 +138,27 @@ fn router(node: Node) -> Router {
                 .put(cannot_change),
         )
         .route("/api/v1/namespaces/{ns}/pods/{name}/log", get(pod_log))
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/exec",
+            get(exec::exec_websocket).post(exec::exec_spdy),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(node.clone(), authorize))
         .with_state(node)
 }
 
 /// The API's answer to a failed request.
-fn failure(code: StatusCode, reason: &str, message: &str, name: Option<&str>) -> Response {
+pub(super) fn failure(
+    code: StatusCode,
+    reason: &str,
+    message: &str,
+    name: Option<&str>,
+) -> Response {
     let status = objects::error_status(code.as_u16(), reason, message, name);
     (code, axum::Json(status)).into_response()
 }
 
-fn internal(e: anyhow::Error) -> Response {
+pub(super) fn internal(e: anyhow::Error) -> Response {
     failure(
         StatusCode::INTERNAL_SERVER_ERROR,
         "InternalError",
@@ -149,7 +167,7 @@ fn internal(e: anyhow::Error) -> Response {
     )
 }
 
-fn pod_not_found(name: &str) -> Response {
+pub(super) fn pod_not_found(name: &str) -> Response {
     failure(
         StatusCode::NOT_FOUND,
         "NotFound",
@@ -218,10 +236,12 @@ async fn core_resources() -> Response {
         "groupVersion": "v1",
         "resources": [
             {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod",
-             "verbs": ["create", "delete", "get", "list"], "shortNames": ["po"],
+             "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["po"],
              "categories": ["all"]},
             {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod",
              "verbs": ["get"]},
+            {"name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions",
+             "verbs": ["create", "get"]},
         ],
     }))
     .into_response()
@@ -266,60 +286,130 @@ async fn list(
     headers: HeaderMap,
     q: BTreeMap<String, String>,
 ) -> Response {
-    if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
-        return failure(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "podlearn's node does not serve watches yet: run the command again without -w \
-             (or use `podlearn get pods -w`)",
-            None,
-        );
-    }
-    let mut records = match node.records(ns.as_deref()).await {
+    let watching = q.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let records = match node.records(ns.as_deref()).await {
         Ok(r) => r,
         Err(e) => return internal(e),
     };
-    if let Some(fs) = q.get("fieldSelector").filter(|f| !f.is_empty()) {
-        for term in fs.split(',') {
-            let Some(name) = term.strip_prefix("metadata.name=") else {
-                return failure(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!(
-                        "field label not supported: {term} (podlearn's node selects by metadata.name)"
-                    ),
-                    None,
-                );
-            };
-            records.retain(|r| r.name == name);
-        }
-    }
-    if let Some(ls) = q.get("labelSelector").filter(|l| !l.is_empty()) {
-        let mut kept = Vec::new();
-        for r in records {
-            match objects::selector_matches(ls, &r.pod.metadata.labels) {
-                Ok(true) => kept.push(r),
-                Ok(false) => {}
-                Err(term) => {
-                    return failure(
-                        StatusCode::BAD_REQUEST,
-                        "BadRequest",
-                        &format!(
-                            "unable to parse requirement {term:?}: podlearn's node understands \
-                             key=value, key!=value, key and !key"
-                        ),
-                        None,
-                    );
-                }
-            }
-        }
-        records = kept;
+    let records = match select(records, &q) {
+        Ok(r) => r,
+        Err(answer) => return *answer,
+    };
+    if watching {
+        return watch(node, ns, q, wants_table(&headers), records);
     }
     if wants_table(&headers) {
         let full = q.get("includeObject").is_some_and(|v| v == "Object");
         return axum::Json(objects::pod_table(&records, full)).into_response();
     }
     axum::Json(objects::pod_list(&records)).into_response()
+}
+
+/// The records a list's `fieldSelector` and `labelSelector` keep, or the
+/// API's answer to a selector it does not understand.
+fn select(
+    mut records: Vec<PodRecord>,
+    q: &BTreeMap<String, String>,
+) -> Result<Vec<PodRecord>, Box<Response>> {
+    if let Some(fs) = q.get("fieldSelector").filter(|f| !f.is_empty()) {
+        for term in fs.split(',') {
+            let Some(name) = term.strip_prefix("metadata.name=") else {
+                return Err(Box::new(failure(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!(
+                        "field label not supported: {term} (podlearn's node selects by metadata.name)"
+                    ),
+                    None,
+                )));
+            };
+            records.retain(|r| r.name == name);
+        }
+    }
+    let Some(ls) = q.get("labelSelector").filter(|l| !l.is_empty()) else {
+        return Ok(records);
+    };
+    let mut kept = Vec::new();
+    for r in records {
+        match objects::selector_matches(ls, &r.pod.metadata.labels) {
+            Ok(true) => kept.push(r),
+            Ok(false) => {}
+            Err(term) => {
+                return Err(Box::new(failure(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!(
+                        "unable to parse requirement {term:?}: podlearn's node understands \
+                         key=value, key!=value, key and !key"
+                    ),
+                    None,
+                )));
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// How often a watch looks at the engine again.
+const WATCH_EVERY: Duration = Duration::from_millis(300);
+
+/// Stream what changes among the selected Pods after the list whose
+/// `resourceVersion` the client gives, one JSON event per line, until
+/// `timeoutSeconds` (30 minutes without) or the client goes away.
+fn watch(
+    node: Node,
+    ns: Option<String>,
+    q: BTreeMap<String, String>,
+    table: bool,
+    first: Vec<PodRecord>,
+) -> Response {
+    let timeout = q
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .map_or(Duration::from_secs(1800), Duration::from_secs);
+    let full = q.get("includeObject").is_some_and(|v| v == "Object");
+    let mut seen =
+        watch::Seen::<PodRecord>::from_version(q.get("resourceVersion").map(String::as_str));
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::spawn(async move {
+        let until = tokio::time::Instant::now() + timeout;
+        let mut records = first;
+        loop {
+            let now = records.into_iter().map(|r| (objects::pod(&r), r)).collect();
+            for change in seen.changes(now) {
+                let object = match (table, &change.extra) {
+                    (false, _) => serde_json::to_value(&change.pod).unwrap_or(Value::Null),
+                    (true, Some(r)) => objects::pod_table(std::slice::from_ref(r), full),
+                    // A Pod gone before the watch began, known by name only:
+                    // no row to print.
+                    (true, None) => continue,
+                };
+                let mut line = json!({"type": change.kind.as_str(), "object": object}).to_string();
+                line.push('\n');
+                if tx.send(Ok(Bytes::from(line))).await.is_err() {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return,
+                _ = tx.closed() => return,
+                _ = tokio::time::sleep(WATCH_EVERY) => {}
+            }
+            records = match node.records(ns.as_deref()).await {
+                Ok(r) => select(r, &q).unwrap_or_default(),
+                Err(_) => return,
+            };
+        }
+    });
+    let lines = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|line| (line, rx))
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(lines),
+    )
+        .into_response()
 }
 
 async fn get_pod(
@@ -466,6 +556,8 @@ async fn delete_pod(
         .or(from_body)
         .unwrap_or(record.pod.spec.termination_grace_period_seconds);
     let grace = Duration::from_secs(grace);
+    // Watchers and `get` see it Terminating from now on.
+    record.mark_deleting();
     let answer = objects::pod(&record);
     let owned = node
         .0

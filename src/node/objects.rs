@@ -77,13 +77,18 @@ pub fn pod(record: &PodRecord) -> core::Pod {
     m.name = Some(record.name.clone());
     m.namespace = Some(record.namespace.clone());
     m.uid = Some(uid(&record.sandbox_id));
-    m.resource_version = Some("1".into());
     m.creation_timestamp = record.status.start_time.map(time);
+    if let Some(t) = record.deletion_started() {
+        m.deletion_timestamp = Some(time(t));
+        m.deletion_grace_period_seconds =
+            Some(record.pod.spec.termination_grace_period_seconds as i64);
+    }
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some("podlearn".into());
         spec.restart_policy.get_or_insert_with(|| "Always".into());
     }
     pod.status = Some(status(&record.status));
+    pod.metadata.resource_version = Some(super::watch::version_of(&pod));
     pod
 }
 
@@ -199,13 +204,19 @@ pub fn pod_table(records: &[PodRecord], include_object: bool) -> Value {
                    "description": "", "priority": priority})
         })
         .collect();
+    let pods: Vec<core::Pod> = records.iter().map(pod).collect();
     let rows: Vec<Value> = records
         .iter()
-        .map(|r| {
+        .zip(&pods)
+        .map(|(r, p)| {
             let cells = json!([
                 r.name,
                 crate::phase::ready_column(&r.pod.spec, &r.status),
-                crate::phase::status_column(&r.pod.spec, &r.status, false),
+                crate::phase::status_column(
+                    &r.pod.spec,
+                    &r.status,
+                    p.metadata.deletion_timestamp.is_some()
+                ),
                 crate::phase::restarts_column(&r.status, now),
                 r.status
                     .start_time
@@ -216,9 +227,8 @@ pub fn pod_table(records: &[PodRecord], include_object: bool) -> Value {
                 "<none>",
                 "<none>",
             ]);
-            let p = pod(r);
             let object = if include_object {
-                serde_json::to_value(&p).unwrap_or(Value::Null)
+                serde_json::to_value(p).unwrap_or(Value::Null)
             } else {
                 json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
                        "metadata": p.metadata})
@@ -229,7 +239,7 @@ pub fn pod_table(records: &[PodRecord], include_object: bool) -> Value {
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
-        "metadata": {"resourceVersion": "1"},
+        "metadata": {"resourceVersion": super::watch::list_version(&pods)},
         "columnDefinitions": columns,
         "rows": rows,
     })
@@ -241,7 +251,7 @@ pub fn pod_list(records: &[PodRecord]) -> Value {
     json!({
         "kind": "PodList",
         "apiVersion": "v1",
-        "metadata": {"resourceVersion": "1"},
+        "metadata": {"resourceVersion": super::watch::list_version(&items)},
         "items": items,
     })
 }

@@ -33,6 +33,30 @@ pub struct PodRecord {
 }
 
 impl PodRecord {
+    /// Where a delete of this pod is announced to its kubelet.
+    fn deletion_marker(&self) -> Option<std::path::PathBuf> {
+        self.labels
+            .get(labels::LEARNER)
+            .and_then(|l| super::live::deleting_path(l, &self.namespace, &self.name))
+    }
+
+    /// Tell the pod's kubelet, in whichever process it runs, to restart
+    /// nothing from now on (a cluster's `deletionTimestamp`).
+    pub fn mark_deleting(&self) {
+        if let Some(m) = self.deletion_marker() {
+            super::live::mark_deleting(&m, &self.sandbox_id);
+        }
+    }
+
+    /// When a delete of this pod began, if one has (`Terminating`).
+    pub fn deletion_started(&self) -> Option<std::time::SystemTime> {
+        let m = self.deletion_marker()?;
+        if !super::live::is_deleting(&m, &self.sandbox_id) {
+            return None;
+        }
+        std::fs::metadata(&m).and_then(|m| m.modified()).ok()
+    }
+
     /// The container a command means when it names none: the only app
     /// container, if the pod has exactly one.
     pub fn sole_app_container(&self) -> Option<&str> {
@@ -399,13 +423,7 @@ impl Engine {
         };
         // Tell the pod's kubelet, in whichever process it runs, to restart
         // nothing from now on (a cluster's deletionTimestamp).
-        let marker = record
-            .labels
-            .get(labels::LEARNER)
-            .and_then(|l| super::live::deleting_path(l, &record.namespace, &record.name));
-        if let Some(m) = &marker {
-            super::live::mark_deleting(m, &record.sandbox_id);
-        }
+        record.mark_deleting();
         let deadline = std::time::Instant::now() + grace;
         // preStop hooks first (the grace period counts them), then the stop
         // signal and SIGKILL when the grace period is over.
