@@ -17,6 +17,7 @@
 //! routes are in [`api`], the conversions in [`objects`].
 
 mod api;
+mod events;
 mod exec;
 mod objects;
 mod openapi;

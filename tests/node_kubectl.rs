@@ -1,8 +1,8 @@
 //! The learner's node, driven by the real kubectl of this machine (1.32 on
 //! the PATH, and 1.27 beside the file it links to): apply, create, run,
 //! get (server-side Table, -o wide, -o jsonpath, -l, -A), get -w, wait,
-//! logs, describe, exec (-i, -it), delete; bad input answered with the field
-//! and the fix; a wrong token refused; what the node does not serve answered
+//! get events, logs, describe, exec (-i, -it), delete; bad input answered
+//! with the field and the fix; a wrong token refused; what the node does not serve answered
 //! at once, never a hang.
 
 #[path = "support/learner.rs"]
@@ -440,6 +440,32 @@ fn kubectl_watches_waits_and_execs() {
         let (_, text) = old.run(&["get", "pods", "-w", "--request-timeout=2s"]);
         assert!(text.contains("stubborn"), "{text}");
     }
+
+    // Its events, in describe and in get events, as the kubelet reported them.
+    let describe = k.ok(&["describe", "pod", "stubborn"]);
+    let events_part = describe.split("Events:").nth(1).unwrap_or_default();
+    assert!(
+        events_part.contains("Scheduled") && events_part.contains("Started container c"),
+        "{describe}"
+    );
+    let listed = k.ok(&["get", "events"]);
+    let header: Vec<&str> = listed.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+        "{listed}"
+    );
+    assert!(
+        listed.contains("Started     pod/stubborn   Started container c"),
+        "{listed}"
+    );
+    let warnings = k.ok(&[
+        "get",
+        "events",
+        "--field-selector",
+        "type=Warning,reason=Started",
+    ]);
+    assert!(warnings.contains("No resources found"), "{warnings}");
 
     // Deleted: Terminating for its grace period, then gone.
     assert!(k.ok(&["delete", "pod", "stubborn"]).contains("deleted"));

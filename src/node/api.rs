@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::tls::Credentials;
-use super::{exec, objects, openapi, watch};
+use super::{events, exec, objects, openapi, watch};
 use crate::runtime::{Engine, PodRecord, RunOptions, RunningPod};
 
 /// What the routes share: the engine, whose node this is, and the Pods it
@@ -126,6 +126,8 @@ fn router(node: Node) -> Router {
             get(async || axum::Json(openapi::v3_core()).into_response()),
         )
         .route("/api/v1/pods", get(list_all_pods))
+        .route("/api/v1/events", get(list_all_events))
+        .route("/api/v1/namespaces/{ns}/events", get(list_events))
         .route(
             "/api/v1/namespaces/{ns}/pods",
             get(list_pods).post(create_pod),
@@ -238,6 +240,8 @@ async fn core_resources() -> Response {
             {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod",
              "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["po"],
              "categories": ["all"]},
+            {"name": "events", "singularName": "event", "namespaced": true, "kind": "Event",
+             "verbs": ["get", "list"], "shortNames": ["ev"]},
             {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod",
              "verbs": ["get"]},
             {"name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions",
@@ -303,6 +307,70 @@ async fn list(
         return axum::Json(objects::pod_table(&records, full)).into_response();
     }
     axum::Json(objects::pod_list(&records)).into_response()
+}
+
+async fn list_all_events(
+    State(node): State<Node>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    list_of_events(node, None, headers, q).await
+}
+
+async fn list_events(
+    State(node): State<Node>,
+    Path(ns): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    list_of_events(node, Some(ns), headers, q).await
+}
+
+/// The events of the learner's Pods (in `ns`), oldest first, as selected
+/// by a `fieldSelector` (`kubectl describe` asks for one Pod's).
+async fn list_of_events(
+    node: Node,
+    ns: Option<String>,
+    headers: HeaderMap,
+    q: BTreeMap<String, String>,
+) -> Response {
+    if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
+        return failure(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "podlearn's node does not watch events: run `kubectl get events` again \
+             (or `kubectl get pods -w`)",
+            None,
+        );
+    }
+    let records = match node.records(ns.as_deref()).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let selector = q
+        .get("fieldSelector")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let mut all = Vec::new();
+    for e in records.iter().flat_map(events::of_pod) {
+        match events::selected(&e, selector) {
+            Ok(true) => all.push(e),
+            Ok(false) => {}
+            Err(term) => {
+                return failure(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    &format!("field label not supported: {term}"),
+                    None,
+                );
+            }
+        }
+    }
+    all.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    if wants_table(&headers) {
+        return axum::Json(events::table(&all)).into_response();
+    }
+    axum::Json(events::list(all)).into_response()
 }
 
 /// The records a list's `fieldSelector` and `labelSelector` keep, or the

@@ -13,9 +13,15 @@ use serde_json::{Value, json};
 use crate::runtime::PodRecord;
 use crate::status::{ContainerState, ContainerStatus, PodStatus};
 
-fn time(t: SystemTime) -> meta::Time {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    meta::Time(DateTime::<Utc>::from_timestamp(d.as_secs() as i64, 0).unwrap_or_default())
+/// Whole seconds since the epoch (the API's times have no fraction).
+pub fn seconds(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+pub fn time(t: SystemTime) -> meta::Time {
+    meta::Time(DateTime::<Utc>::from_timestamp(seconds(t) as i64, 0).unwrap_or_default())
 }
 
 /// The document of `text` (a manifest, perhaps of several documents) that
@@ -29,6 +35,11 @@ pub fn written_pod(text: &str, namespace: &str, name: &str) -> Option<core::Pod>
             p.metadata.name.as_deref() == Some(name)
                 && p.metadata.namespace.as_deref().unwrap_or("default") == namespace
         })
+}
+
+/// The Pod's `metadata.uid`.
+pub fn pod_uid(record: &PodRecord) -> String {
+    uid(&record.sandbox_id)
 }
 
 /// A stable id for the Pod, shaped like a UID, from its sandbox's id.
@@ -76,7 +87,7 @@ pub fn pod(record: &PodRecord) -> core::Pod {
     let m = &mut pod.metadata;
     m.name = Some(record.name.clone());
     m.namespace = Some(record.namespace.clone());
-    m.uid = Some(uid(&record.sandbox_id));
+    m.uid = Some(pod_uid(record));
     m.creation_timestamp = record.status.start_time.map(time);
     if let Some(t) = record.deletion_started() {
         m.deletion_timestamp = Some(time(t));
