@@ -500,3 +500,100 @@ fn kubectl_watches_waits_and_execs() {
     assert!(stop.status.success());
     assert_eq!(env.leftovers(), "");
 }
+
+/// A Pod named `name` that sleeps, stopped at once.
+fn sleeper(name: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  \
+         terminationGracePeriodSeconds: 1\n  \
+         containers: [{{name: c, image: busybox, imagePullPolicy: Never, command: [sleep, \"3600\"]}}]\n"
+    )
+}
+
+/// Many kubectls at once against one node: ten Pods in one apply, ten
+/// apply/delete loops in parallel, and a node killed mid-apply. Nothing
+/// fails, nothing is left.
+#[test]
+fn kubectl_many_at_once_and_a_killed_node() {
+    let bins = kubectls();
+    let env = Env::new("node", "many");
+    let config = PathBuf::from(
+        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
+    );
+    let k = Kubectl {
+        bin: &bins[0],
+        config,
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    let ten: Vec<String> = (0..10).map(|i| sleeper(&format!("many{i}"))).collect();
+    let ten = write(dir.path(), "ten.yaml", &ten.join("---\n"));
+    let applied = k.ok(&["apply", "-f", &ten]);
+    assert_eq!(applied.matches(" created").count(), 10, "{applied}");
+    k.until(
+        &[
+            "get",
+            "pods",
+            "-o",
+            "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
+        ],
+        &["Running"; 10].join("\n"),
+    );
+
+    std::thread::scope(|s| {
+        for i in 0..10 {
+            let k = &k;
+            let file = write(
+                dir.path(),
+                &format!("loop{i}.yaml"),
+                &sleeper(&format!("loop{i}")),
+            );
+            s.spawn(move || {
+                for _ in 0..2 {
+                    let out = k.ok(&["apply", "-f", &file]);
+                    assert!(out.contains("created"), "{out}");
+                    k.ok(&["get", "pods"]);
+                    let out = k.ok(&["delete", "-f", &file]);
+                    assert!(out.contains("deleted"), "{out}");
+                }
+            });
+        }
+    });
+    let left = k.ok(&["get", "pods", "-o", "name"]);
+    assert!(!left.contains("loop"), "{left}");
+    let out = k.ok(&["delete", "-f", &ten]);
+    assert_eq!(out.matches(" deleted").count(), 10, "{out}");
+
+    // SIGKILL the node while it creates a Pod: the next command starts a
+    // new node, which sees the Pod and deletes it.
+    let status = env.cmd(&["node", "status"]).output().unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    let pid: i32 = status
+        .split("(pid ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no pid in {status:?}"));
+    let file = write(dir.path(), "victim.yaml", &sleeper("victim"));
+    let mut apply = Command::new(&bins[0])
+        .env("KUBECONFIG", &k.config)
+        .args(["apply", "-f", &file])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // kubectl reads the OpenAPI document first; the create comes after.
+    std::thread::sleep(Duration::from_millis(250));
+    let killed = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    assert!(killed.unwrap().success());
+    // Whether the create was answered or cut off, kubectl ends.
+    let _ = apply.wait();
+    let again = env.cmd(&["kubeconfig"]).output().unwrap();
+    assert!(again.status.success(), "{again:?}");
+    k.ok(&["delete", "-f", &file, "--ignore-not-found"]);
+    assert!(k.ok(&["get", "pods"]).contains("No resources found"));
+
+    let stop = env.cmd(&["node", "stop"]).output().unwrap();
+    assert!(stop.status.success());
+    assert_eq!(env.leftovers(), "");
+}
