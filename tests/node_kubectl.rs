@@ -123,6 +123,13 @@ impl Kubectl<'_> {
     }
 }
 
+/// The learner's kubeconfig, its node started.
+fn kubeconfig_of(env: &Env) -> PathBuf {
+    let out = env.cmd(&["kubeconfig"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -227,9 +234,7 @@ fn kubectl_create_run_and_bad_input() {
     let env = Env::new("node", "create");
     let out = env.cmd(&["node", "start"]).output().unwrap();
     assert!(out.status.success(), "{out:?}");
-    let config = PathBuf::from(
-        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
-    );
+    let config = kubeconfig_of(&env);
     let k = Kubectl {
         bin: &bins[0],
         config,
@@ -321,9 +326,7 @@ spec:
 fn kubectl_watches_waits_and_execs() {
     let bins = kubectls();
     let env = Env::new("node", "watch");
-    let config = PathBuf::from(
-        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
-    );
+    let config = kubeconfig_of(&env);
     let k = Kubectl {
         bin: &bins[0],
         config: config.clone(),
@@ -517,9 +520,7 @@ fn sleeper(name: &str) -> String {
 fn kubectl_many_at_once_and_a_killed_node() {
     let bins = kubectls();
     let env = Env::new("node", "many");
-    let config = PathBuf::from(
-        String::from_utf8_lossy(&env.cmd(&["kubeconfig"]).output().unwrap().stdout).trim(),
-    );
+    let config = kubeconfig_of(&env);
     let k = Kubectl {
         bin: &bins[0],
         config,
