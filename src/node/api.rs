@@ -290,7 +290,6 @@ async fn list(
     headers: HeaderMap,
     q: BTreeMap<String, String>,
 ) -> Response {
-    let watching = q.get("watch").is_some_and(|w| w == "true" || w == "1");
     let records = match node.records(ns.as_deref()).await {
         Ok(r) => r,
         Err(e) => return internal(e),
@@ -299,7 +298,7 @@ async fn list(
         Ok(r) => r,
         Err(answer) => return *answer,
     };
-    if watching {
+    if watching(&q) {
         return watch(node, ns, q, wants_table(&headers), records);
     }
     if wants_table(&headers) {
@@ -334,7 +333,7 @@ async fn list_of_events(
     headers: HeaderMap,
     q: BTreeMap<String, String>,
 ) -> Response {
-    if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
+    if watching(&q) {
         return failure(
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed",
@@ -652,6 +651,42 @@ async fn delete_pod(
     }
 }
 
+/// The container a request names, or the one it means when it names none
+/// (the only app container), or the API's answer listing the choices.
+pub(super) fn container_of(
+    record: &PodRecord,
+    given: Option<&str>,
+) -> Result<String, Box<Response>> {
+    if let Some(c) = given {
+        return Ok(c.to_string());
+    }
+    if let Some(c) = record.sole_app_container() {
+        return Ok(c.to_string());
+    }
+    let names: Vec<&str> = record
+        .pod
+        .spec
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    Err(Box::new(failure(
+        StatusCode::BAD_REQUEST,
+        "BadRequest",
+        &format!(
+            "a container name must be specified for pod {}, choose one of: [{}]",
+            record.name,
+            names.join(" ")
+        ),
+        None,
+    )))
+}
+
+/// Whether a list asks to watch (`?watch=true`).
+fn watching(q: &BTreeMap<String, String>) -> bool {
+    q.get("watch").is_some_and(|w| w == "true" || w == "1")
+}
+
 /// A container's log: `container`, `previous`, `tailLines`, `follow`.
 async fn pod_log(
     State(node): State<Node>,
@@ -663,29 +698,9 @@ async fn pod_log(
         Ok(None) => return pod_not_found(&name),
         Err(e) => return internal(e),
     };
-    let container = match q.get("container").map(String::as_str) {
-        Some(c) => c.to_string(),
-        None => match record.sole_app_container() {
-            Some(c) => c.to_string(),
-            None => {
-                let names: Vec<&str> = record
-                    .pod
-                    .spec
-                    .containers
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect();
-                return failure(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!(
-                        "a container name must be specified for pod {name}, choose one of: [{}]",
-                        names.join(" ")
-                    ),
-                    None,
-                );
-            }
-        },
+    let container = match container_of(&record, q.get("container").map(String::as_str)) {
+        Ok(c) => c,
+        Err(answer) => return *answer,
     };
     let previous = q.get("previous").is_some_and(|p| p == "true");
     let id = match record.container_id(&container, previous) {

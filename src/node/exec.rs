@@ -79,20 +79,7 @@ async fn target(
             None,
         )));
     }
-    let container = match req.container.as_deref() {
-        Some(c) => c.to_string(),
-        None => match record.sole_app_container() {
-            Some(c) => c.to_string(),
-            None => {
-                return Err(Box::new(failure(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!("a container name must be specified for pod {name}"),
-                    None,
-                )));
-            }
-        },
-    };
+    let container = super::api::container_of(&record, req.container.as_deref())?;
     let state = record
         .status
         .init_container_statuses
