@@ -36,6 +36,9 @@ pub struct NodeInfo {
     pub pid: u32,
     pub port: u16,
     pub token: String,
+    /// Set when the node ended cleanly: a file without it is a crash's.
+    #[serde(default)]
+    pub stopped: bool,
 }
 
 /// The node's folder for `learner`: its lock, certificate, token, kubeconfig
@@ -169,24 +172,35 @@ pub async fn serve(learner: &str) -> anyhow::Result<()> {
     let previous = std::fs::read_to_string(info_path(learner))
         .ok()
         .and_then(|t| serde_json::from_str::<NodeInfo>(&t).ok());
+    // A node killed while it started a Pod may leave the learner's network
+    // made and nothing on it: the next node sweeps it (one in use stays).
+    if previous.as_ref().is_some_and(|p| !p.stopped) {
+        let _ = engine.release_unused_networks(learner).await;
+    }
     let listener = bind(previous.as_ref().map(|p| p.port))?;
     let port = listener.local_addr()?.port();
     let kubeconfig = tls::kubeconfig(port, &creds, learner);
     crate::atomic_file::write(&kubeconfig_path(learner), kubeconfig.as_bytes(), false)?;
-    let info = NodeInfo {
+    let mut info = NodeInfo {
         pid: std::process::id(),
         port,
         token: creds.token.clone(),
+        stopped: false,
     };
-    crate::atomic_file::write(
-        &info_path(learner),
-        serde_json::to_string(&info)?.as_bytes(),
-        false,
-    )?;
+    let write_info = |info: &NodeInfo| {
+        crate::atomic_file::write(
+            &info_path(learner),
+            serde_json::to_string(info)?.as_bytes(),
+            false,
+        )
+    };
+    write_info(&info)?;
     eprintln!("podlearn node of learner {learner}: https://127.0.0.1:{port}");
     let node = api::Node::new(engine, learner.to_string(), creds.token.clone());
     let result = api::serve(listener, &creds, node.clone(), shutdown_signal()).await;
     node.delete_owned().await;
+    info.stopped = true;
+    let _ = write_info(&info);
     drop(lock);
     result
 }

@@ -183,6 +183,12 @@ impl Engine {
         cleanup::sweep_dead(&self.api, &labels::current_learner()).await
     }
 
+    /// Remove `learner`'s namespace networks that no container uses (after
+    /// a crash that made one and put nothing on it).
+    pub async fn release_unused_networks(&self, learner: &str) -> anyhow::Result<()> {
+        cleanup::release_unused_networks(&self.api, learner).await
+    }
+
     /// Start a pod: sandbox, volumes, then its worker (init containers, app
     /// containers, restarts, probes). Returns once the sandbox runs; if that
     /// fails half-way, everything created so far is removed.

@@ -63,13 +63,19 @@ pub async fn sweep_dead(api: &Api, learner: &str) -> anyhow::Result<usize> {
         s.insert(labels::POD.to_string(), pod);
         removed += remove_selected(api, &s).await?;
     }
-    // A namespace network nobody uses any more goes too (one in use stays).
     if any_dead {
-        for name in api.list_networks(&sel_networks(learner)).await? {
-            api.remove_network(&name).await?;
-        }
+        release_unused_networks(api, learner).await?;
     }
     Ok(removed)
+}
+
+/// Remove the learner's namespace networks nobody uses any more (the
+/// engine refuses one in use, and it stays).
+pub(crate) async fn release_unused_networks(api: &Api, learner: &str) -> anyhow::Result<()> {
+    for name in api.list_networks(&sel_networks(learner)).await? {
+        api.remove_network(&name).await?;
+    }
+    Ok(())
 }
 
 /// The labels of a learner's namespace network.
