@@ -514,8 +514,8 @@ fn sleeper(name: &str) -> String {
 }
 
 /// Many kubectls at once against one node: ten Pods in one apply, ten
-/// apply/delete loops in parallel, and a node killed mid-apply. Nothing
-/// fails, nothing is left.
+/// apply/delete loops in parallel, and a node SIGKILLed while it runs a
+/// Pod. Nothing fails, nothing is left.
 #[test]
 fn kubectl_many_at_once_and_a_killed_node() {
     let bins = kubectls();
@@ -565,8 +565,11 @@ fn kubectl_many_at_once_and_a_killed_node() {
     let out = k.ok(&["delete", "-f", &ten]);
     assert_eq!(out.matches(" deleted").count(), 10, "{out}");
 
-    // SIGKILL the node while it creates a Pod: the next command starts a
-    // new node, which sees the Pod and deletes it.
+    // SIGKILL the node while it runs a Pod: the next command starts a new
+    // node, which sees the Pod and deletes it. (Killed in the middle of the
+    // engine's start of a container instead, Docker 20.10 can keep a stale
+    // endpoint that blocks the network's removal: not a podlearn object,
+    // and not something a test can time.)
     let status = env.cmd(&["node", "status"]).output().unwrap();
     let status = String::from_utf8_lossy(&status.stdout).to_string();
     let pid: i32 = status
@@ -576,22 +579,20 @@ fn kubectl_many_at_once_and_a_killed_node() {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no pid in {status:?}"));
     let file = write(dir.path(), "victim.yaml", &sleeper("victim"));
-    let mut apply = Command::new(&bins[0])
-        .env("KUBECONFIG", &k.config)
-        .args(["apply", "-f", &file])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // kubectl reads the OpenAPI document first; the create comes after.
-    std::thread::sleep(Duration::from_millis(250));
+    assert!(k.ok(&["apply", "-f", &file]).contains("pod/victim created"));
+    k.until(
+        &["get", "pod", "victim", "-o", "jsonpath={.status.phase}"],
+        "Running",
+    );
     let killed = Command::new("kill").args(["-9", &pid.to_string()]).status();
     assert!(killed.unwrap().success());
-    // Whether the create was answered or cut off, kubectl ends.
-    let _ = apply.wait();
     let again = env.cmd(&["kubeconfig"]).output().unwrap();
     assert!(again.status.success(), "{again:?}");
-    k.ok(&["delete", "-f", &file, "--ignore-not-found"]);
+    assert!(k.ok(&["get", "pods"]).contains("victim"));
+    assert!(
+        k.ok(&["delete", "-f", &file])
+            .contains("pod \"victim\" deleted")
+    );
     assert!(k.ok(&["get", "pods"]).contains("No resources found"));
 
     let stop = env.cmd(&["node", "stop"]).output().unwrap();
