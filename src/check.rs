@@ -430,6 +430,20 @@ impl CheckSpec {
         )
     }
 
+    /// The containers a check runs a command in: it cannot look inside them
+    /// while they are not running.
+    pub fn runs_in(&self) -> Vec<&str> {
+        match self {
+            CheckSpec::Exec { container, .. }
+            | CheckSpec::Http { container, .. }
+            | CheckSpec::File { container, .. }
+            | CheckSpec::Process { container, .. }
+            | CheckSpec::Write { container, .. } => vec![container.as_str()],
+            // A signal check's container is meant to stop.
+            _ => Vec::new(),
+        }
+    }
+
     /// The containers a behavioral check runs commands in or looks at.
     pub fn containers(&self) -> Vec<&str> {
         match self {

@@ -157,6 +157,26 @@ pub fn initialized(spec: &PodSpec, status: &PodStatus) -> bool {
     })
 }
 
+/// A Pod that has ended starts no container again (an activeDeadlineSeconds
+/// can end it while a container waits out its back-off): such a container
+/// shows its last run as its state, not a `CrashLoopBackOff` that never ends.
+pub fn end_back_offs(status: &mut PodStatus) {
+    if !status.phase.is_final() {
+        return;
+    }
+    for c in status
+        .init_container_statuses
+        .iter_mut()
+        .chain(status.container_statuses.iter_mut())
+    {
+        if c.state.reason() == Some("CrashLoopBackOff")
+            && let Some(last @ ContainerState::Terminated { .. }) = c.last_state.take()
+        {
+            c.state = last;
+        }
+    }
+}
+
 /// The pod conditions the kubelet reports, in the kubelet's order:
 /// PodReadyToStartContainers (the sandbox has an IP), Initialized, Ready,
 /// ContainersReady, PodScheduled.

@@ -107,6 +107,91 @@ async fn looking_stops_early_once_the_pod_has_ended() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// A container that crashed: the learner reads its state, and a hint to make
+/// it run, not the check's hint about what the running container should do.
+#[tokio::test]
+async fn a_check_that_cannot_look_inside_a_crashed_container_says_so() {
+    let c = check("kind = \"exec\"\ncontainer = \"client\"\ncommand = [\"find\", \"/\"]");
+    let mut crashed = app("client", ContainerState::waiting("CrashLoopBackOff"));
+    crashed.last_state = Some(terminated(1, 1, 2));
+    crashed.restart_count = 3;
+    let pod = FakePod::new()
+        .statuses(vec![status(
+            Phase::Running,
+            vec![app("web", running(0)), crashed],
+        )])
+        .exec_unavailable("client", "Container 3f2a9c is not running");
+    let o = eval(&c, &pod).await;
+    assert!(!o.passed);
+    assert_eq!(
+        o.observed,
+        "not running: client is waiting (CrashLoopBackOff), last run Error with exit code 1, 3 restarts"
+    );
+    let hint = o.hint.unwrap();
+    assert!(
+        hint.contains("client keeps stopping and being restarted"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("podlearn logs POD -c client --previous"),
+        "{hint}"
+    );
+    assert!(!hint.contains("the hint"), "{hint}");
+
+    // One that never started, and one that exited with an error once.
+    let never = FakePod::new()
+        .statuses(vec![status(
+            Phase::Pending,
+            vec![app("client", ContainerState::waiting("ErrImagePull"))],
+        )])
+        .exec_unavailable("client", "no such container");
+    let hint = eval(&c, &never).await.hint.unwrap();
+    assert!(
+        hint.contains("client never started (ErrImagePull)"),
+        "{hint}"
+    );
+    let failed = FakePod::new()
+        .statuses(vec![status(
+            Phase::Failed,
+            vec![app("client", terminated(2, 1, 2))],
+        )])
+        .exec_unavailable("client", "Container 3f2a9c is not running");
+    let o = eval(&c, &failed).await;
+    assert!(
+        o.observed.contains("(the pod has ended: Failed)"),
+        "{}",
+        o.observed
+    );
+    assert!(o.hint.unwrap().contains("stopped with exit code 2"));
+}
+
+/// A container that ended as it should (exit 0, not restarted) ended too
+/// soon for the check: its state is shown, and the check's own hint stays.
+/// A running container's failure is the check's own.
+#[tokio::test]
+async fn a_container_that_ended_well_keeps_the_checks_hint() {
+    let c = check("kind = \"exec\"\ncontainer = \"work\"\ncommand = [\"true\"]");
+    let ended = FakePod::new()
+        .statuses(vec![status(
+            Phase::Succeeded,
+            vec![app("work", terminated(0, 1, 2))],
+        )])
+        .exec_unavailable("work", "Container 3f2a9c is not running");
+    let o = eval(&c, &ended).await;
+    assert_eq!(
+        o.observed,
+        "not running: work terminated (Completed, exit code 0), 0 restarts (the pod has ended: Succeeded)"
+    );
+    assert_eq!(o.hint.as_deref(), Some("the hint"));
+
+    let runs = FakePod::new()
+        .statuses(vec![status(Phase::Running, vec![app("work", running(0))])])
+        .on_exec("work", "true", vec![out(1, "", "nope")]);
+    let o = eval(&c, &runs).await;
+    assert!(!o.observed.contains("not running"), "{}", o.observed);
+    assert_eq!(o.hint.as_deref(), Some("the hint"));
+}
+
 // ---- http --------------------------------------------------------------------
 
 #[tokio::test]

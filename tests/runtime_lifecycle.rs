@@ -335,6 +335,47 @@ async fn active_deadline_fails_the_pod() {
     assert_eq!(leftovers(&learner, Some("deadline")), Vec::<String>::new());
 }
 
+/// A deadline that falls while the container waits to be restarted: the Pod
+/// has ended, so the container shows its last run, not a back-off that never
+/// ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_during_back_off_leaves_the_last_run_as_the_state() {
+    let learner = isolate();
+    let engine = engine().await;
+    let mut p = pod(
+        "deadline-backoff",
+        vec![],
+        vec![container("c", "exit 3")],
+        RestartPolicy::Always,
+    );
+    p.spec.active_deadline_seconds = Some(3);
+    let running = engine
+        .start_pod(&p, &Inputs::default(), &fast())
+        .await
+        .unwrap();
+    running
+        .wait_for(
+            |s| s.container_statuses[0].state.reason() == Some("CrashLoopBackOff"),
+            LONG,
+        )
+        .await
+        .expect("waits in CrashLoopBackOff");
+    let st = running
+        .wait_for(|s| s.phase == Phase::Failed, LONG)
+        .await
+        .expect("fails");
+    assert_eq!(st.reason.as_deref(), Some("DeadlineExceeded"));
+    let c = &st.container_statuses[0];
+    assert!(c.state.is_terminated(), "{:?}", c.state);
+    assert_eq!(c.state.exit_code(), Some(3));
+    assert!(c.restart_count >= 1, "{c:?}");
+    running.delete(None).await.unwrap();
+    assert_eq!(
+        leftovers(&learner, Some("deadline-backoff")),
+        Vec::<String>::new()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_sidecars_start_first_never_block_completion_and_stop_last() {
     let learner = isolate();

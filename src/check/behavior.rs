@@ -8,7 +8,7 @@ use regex::Regex;
 use tokio::time::Instant;
 
 use super::behavior_status::{
-    describe_container, find, finished_at, holds, last_exit, order, state_name,
+    describe_container, find, finished_at, holds, last_exit, not_running, order, state_name,
 };
 use super::matcher::show;
 use super::{Check, CheckOutcome, CheckSpec, TextMatch, Within};
@@ -202,10 +202,11 @@ pub async fn evaluate<P: PodUnderTest>(
         } => {
             let want = format!("the pod phase to be {phase}");
             let look = holds(pod, ctx, *within, *hold, |s: &PodStatus| {
-                Look::new(
-                    s.phase.as_str() == phase,
-                    format!("phase {}", s.phase.as_str()),
-                )
+                let mut seen = format!("phase {}", s.phase.as_str());
+                if let Some(reason) = &s.reason {
+                    seen.push_str(&format!(" ({reason})"));
+                }
+                Look::new(s.phase.as_str() == phase, seen)
             })
             .await?;
             (look.passed, with_hold(want, *hold), look.observed)
@@ -333,6 +334,15 @@ pub async fn evaluate<P: PodUnderTest>(
         _ => anyhow::bail!("check {} is not a behavioral check", check.id),
     };
     let mut outcome = CheckOutcome::new(check, passed, expected, observed);
+    if !passed
+        && let Ok(status) = pod.status().await
+        && let Some(why) = not_running(&status, &check.spec.runs_in())
+    {
+        outcome.observed = why.observed;
+        if let Some(hint) = why.hint {
+            outcome.hint = Some(hint);
+        }
+    }
     outcome.seconds = started.elapsed().as_secs_f64();
     Ok(outcome)
 }

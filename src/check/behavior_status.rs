@@ -106,6 +106,51 @@ pub(super) fn describe_container(c: &ContainerStatus) -> String {
     s
 }
 
+/// Why a check that runs a command in a container could not look: the
+/// container was not running.
+pub(super) struct NotRunning {
+    pub(super) observed: String,
+    /// In place of the check's own hint, which says what the running
+    /// container should do.
+    pub(super) hint: Option<String>,
+}
+
+/// The first of `names` that is not running, said in its state's words (the
+/// engine's own, "Container 3f2a... is not running", tell a learner
+/// nothing). A container that crashed, keeps restarting or never started
+/// gets a hint of its own: the learner must make it run before anything
+/// the check looks for can be there. One that ended as it should (exit 0,
+/// not restarted) keeps the check's hint: it ended too soon for the task.
+pub(super) fn not_running(s: &PodStatus, names: &[&str]) -> Option<NotRunning> {
+    let c = names
+        .iter()
+        .filter_map(|n| find(s, n))
+        .find(|c| !c.state.is_running())?;
+    let name = &c.name;
+    let mut observed = format!("not running: {}", describe_container(c));
+    if s.phase.is_final() {
+        observed.push_str(&format!(" (the pod has ended: {})", s.phase.as_str()));
+    }
+    let look_inside = "so podlearn could not look inside it";
+    let hint = match &c.state {
+        ContainerState::Waiting { reason, .. }
+            if c.restart_count > 0 || reason == "CrashLoopBackOff" =>
+        {
+            Some(format!(
+                "{name} keeps stopping and being restarted ({reason}), {look_inside}. Make it keep running first: run your manifest with `podlearn run` and read `podlearn logs POD -c {name} --previous` to see why it stops."
+            ))
+        }
+        ContainerState::Waiting { reason, .. } => Some(format!(
+            "{name} never started ({reason}), {look_inside}. Make it start first: run your manifest with `podlearn run`; `podlearn describe pod POD` says what it waits for."
+        )),
+        ContainerState::Terminated { exit_code, .. } if *exit_code != 0 => Some(format!(
+            "{name} stopped with exit code {exit_code}, {look_inside}. Make it keep running first: run your manifest with `podlearn run` and read `podlearn logs POD -c {name}` to see why it stops."
+        )),
+        _ => None,
+    };
+    Some(NotRunning { observed, hint })
+}
+
 pub(super) fn finished_at(c: &ContainerStatus) -> Option<SystemTime> {
     let of = |s: &ContainerState| match s {
         ContainerState::Terminated { finished_at, .. } => Some(*finished_at),

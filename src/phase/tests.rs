@@ -461,3 +461,25 @@ fn age_is_kubectl_human_duration() {
         "<invalid>"
     );
 }
+
+#[test]
+fn an_ended_pod_shows_a_backed_off_container_as_its_last_run() {
+    let waiting = restarted(
+        app("web", ContainerState::waiting("CrashLoopBackOff")),
+        3,
+        2,
+    );
+    let mut st = pod_status(Phase::Running, vec![], vec![waiting.clone()]);
+    end_back_offs(&mut st);
+    assert_eq!(
+        st.container_statuses[0], waiting,
+        "a running Pod restarts it"
+    );
+
+    st.phase = Phase::Failed;
+    end_back_offs(&mut st);
+    let c = &st.container_statuses[0];
+    assert_eq!(c.state, terminated_at(3, 20));
+    assert_eq!(c.last_state, None);
+    assert_eq!(c.restart_count, 2);
+}

@@ -137,6 +137,7 @@ impl PodShared {
                     }
                 }
             }
+            crate::phase::end_back_offs(&mut st);
             st.conditions = crate::phase::conditions(&self.pod.spec, &st);
             if let Some(path) = &self.live_path {
                 super::live::write(path, &self.sandbox_id, &st);
