@@ -33,6 +33,11 @@ pub struct Check {
     /// Pod's name, `deployment/NAME`, `replicaset/NAME` or `job/NAME`). None:
     /// the exercise's one Pod.
     pub pod: Option<String>,
+    /// `needs = ["..."]`: earlier checks this one builds on. When one of
+    /// them failed, this check's failure follows from it, and the learner is
+    /// sent there instead of being given this check's hint (which assumes
+    /// the earlier step worked).
+    pub needs: Vec<String>,
     pub spec: CheckSpec,
 }
 

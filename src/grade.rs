@@ -253,17 +253,44 @@ pub async fn grade<L: Launcher>(
             (Err(e), _) => return Err(e),
         }
     }
-    // Report in the exercise's order.
+    Ok(report(exercise, outcomes, started))
+}
+
+/// The report of a grading, in the exercise's order. A failure that follows
+/// from an earlier failed check it builds on (`needs`) sends the learner
+/// there: its own hint assumes that step worked.
+pub(crate) fn report(
+    exercise: &Exercise,
+    mut outcomes: Vec<CheckOutcome>,
+    started: Instant,
+) -> GradeReport {
     let order = |id: &str| exercise.checks.iter().position(|c| c.id == id);
     outcomes.sort_by_key(|o| order(&o.id).unwrap_or(usize::MAX));
-    let passed = outcomes.iter().all(|o| o.passed);
-    Ok(GradeReport {
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| o.id.clone())
+        .collect();
+    for o in outcomes.iter_mut().filter(|o| !o.passed) {
+        let needs = exercise
+            .checks
+            .iter()
+            .find(|c| c.id == o.id)
+            .map(|c| c.needs.as_slice())
+            .unwrap_or_default();
+        if let Some(first) = needs.iter().find(|n| failed.contains(n)) {
+            o.hint = Some(format!(
+                "This follows from `{first}` failing above: this check builds on it. Fix that first."
+            ));
+        }
+    }
+    GradeReport {
         exercise: exercise.id.clone(),
         title: exercise.title.clone(),
-        passed,
+        passed: outcomes.iter().all(|o| o.passed),
         outcomes,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    }
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM: either way the pod must be removed first.

@@ -361,7 +361,7 @@ async fn hold_fails_when_the_state_changes() {
     ]);
     let o = eval(c, &pod).await;
     assert!(!o.passed);
-    assert!(o.observed.contains("then it changed: api is waiting (CrashLoopBackOff), last run Error with exit code 1, 1 restarts"), "{}", o.observed);
+    assert!(o.observed.contains("then it changed: api is waiting (CrashLoopBackOff), last run Error with exit code 1, 1 restart"), "{}", o.observed);
     assert!(
         o.expected.contains("and to stay so for 50ms"),
         "{}",

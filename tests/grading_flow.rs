@@ -76,6 +76,42 @@ async fn env_token_goes_only_where_asked_and_the_pod_gets_a_unique_name() {
     assert_eq!(ids, ["two", "client-prints"]);
 }
 
+/// A check that builds on a failed one sends the learner there; one whose
+/// earlier step passed keeps its own hint.
+#[tokio::test]
+async fn a_failure_that_follows_from_an_earlier_one_points_to_it() {
+    let needs = format!(
+        "{LOGS_CHECK}\n[[check]]\nid = \"then\"\nkind = \"logs\"\ncontainer = \"client\"\noutput = {{ contains = \"later\" }}\nwithin = \"50ms\"\nhint = \"its own hint\"\nneeds = [\"client-prints\"]\n"
+    );
+    let ex = exercise(&needs);
+    let pod = fake::pod("pair", &["web", "client"]);
+    let launcher = FakeLauncher {
+        pod: FakePod::new().logs("client", false, "nothing yet"),
+        ..Default::default()
+    };
+    let report = grade(&ex, &pod, &[], &launcher, &opts(), &mut |_| {})
+        .await
+        .unwrap();
+    let then = &report.outcomes[2];
+    assert!(!report.outcomes[1].passed && !then.passed);
+    assert_eq!(
+        then.hint.as_deref(),
+        Some(
+            "This follows from `client-prints` failing above: this check builds on it. Fix that first."
+        )
+    );
+
+    let launcher = FakeLauncher {
+        pod: FakePod::new().logs("client", false, "tok-7"),
+        ..Default::default()
+    };
+    let report = grade(&ex, &pod, &[], &launcher, &opts(), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(report.outcomes[1].passed);
+    assert_eq!(report.outcomes[2].hint.as_deref(), Some("its own hint"));
+}
+
 #[tokio::test]
 async fn a_check_on_a_missing_container_fails_at_once_with_the_names() {
     let ex = exercise(LOGS_CHECK);

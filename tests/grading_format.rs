@@ -171,6 +171,20 @@ fn duplicate_check_ids_are_rejected() {
 }
 
 #[test]
+fn needs_names_checks_above() {
+    let later = "[[check]]\nid = \"b\"\nkind = \"containers\"\ncount = 1\nhint = \"h\"\nneeds = [\"two\"]\n";
+    assert!(format::parse("x", "exercise.toml", &format!("{HEAD}{CHECK}{later}")).is_ok());
+    let e = error(&format!("{later}{CHECK}"));
+    assert!(
+        e.message
+            .contains("`needs` names \"two\", which is not a check above it"),
+        "{e}"
+    );
+    let e = error(&format!("{CHECK}{}", later.replace("[\"two\"]", "[2]")));
+    assert!(e.message.contains("`needs` lists check ids"), "{e}");
+}
+
+#[test]
 fn wrong_answer_must_name_an_existing_check() {
     let e = error(&format!(
         "{CHECK}\n[[wrong]]\nfile = \"w.yaml\"\nfails = \"three\"\nmessage = \"m\"\n"

@@ -102,7 +102,8 @@ pub(super) fn describe_container(c: &ContainerStatus) -> String {
     {
         s.push_str(&format!(", last run {reason} with exit code {exit_code}"));
     }
-    s.push_str(&format!(", {} restarts", c.restart_count));
+    let plural = if c.restart_count == 1 { "" } else { "s" };
+    s.push_str(&format!(", {} restart{plural}", c.restart_count));
     s
 }
 

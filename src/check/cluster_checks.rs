@@ -17,6 +17,9 @@ pub struct ClusterLook {
     pub passed: bool,
     pub observed: String,
     pub settled: bool,
+    /// In place of the check's own hint, when what was seen shows the hint
+    /// does not apply.
+    pub hint: Option<String>,
 }
 
 fn look(passed: bool, observed: String) -> ClusterLook {
@@ -24,6 +27,7 @@ fn look(passed: bool, observed: String) -> ClusterLook {
         passed,
         observed,
         settled: false,
+        hint: None,
     }
 }
 
@@ -34,6 +38,7 @@ fn missing(observed: String) -> ClusterLook {
         passed: false,
         observed,
         settled: true,
+        hint: None,
     }
 }
 
@@ -82,10 +87,20 @@ pub fn replicas(rows: &[DeploymentRow], deployment: &str, ready: &CountMatch) ->
             list_or_none(&names)
         ));
     };
-    look(
+    let mut seen = look(
         ready.matches(row.ready),
         format!("{}/{} ready", row.ready, row.replicas),
-    )
+    );
+    // The Deployment asks for the right number and has its Pods, and they
+    // are not ready: the number is not what to change. (One that has no
+    // Pods, paused say, gets the check's own hint.)
+    if !seen.passed && ready.matches(row.replicas) && row.up_to_date >= row.replicas {
+        seen.hint = Some(format!(
+            "Deployment {deployment} asks for {} Pods, as it should, but only {} of them are ready: look at why its Pods do not become ready. Run your manifest with `podlearn run`, then `podlearn get pods` and `podlearn describe pod NAME` show it (a container that stops, an image that does not start, a readiness probe that fails).",
+            row.replicas, row.ready
+        ));
+    }
+    seen
 }
 
 /// "in all", or "labelled app=web,tier=front".
@@ -173,6 +188,7 @@ pub fn job(
                 counts.most_active, counts.succeeded
             ),
             settled: true,
+            hint: None,
         };
     }
     let state_ok = match complete {
@@ -197,6 +213,7 @@ pub fn job(
             counts.active
         ),
         settled: state.is_final(),
+        hint: None,
     }
 }
 
@@ -303,6 +320,26 @@ mod tests {
         assert!(replicas(&[dep("web", 3, 3)], "web", &CountMatch::Exactly(3)).passed);
         let none = replicas(&[], "web", &CountMatch::Exactly(3));
         assert!(!none.passed && none.observed.contains("none"));
+        // Too few asked for: the check's own hint (set the number) applies.
+        assert_eq!(l.hint, None);
+    }
+
+    #[test]
+    fn replicas_asked_for_but_not_ready_say_so() {
+        let l = replicas(&[dep("web", 1, 3)], "web", &CountMatch::Exactly(3));
+        assert!(!l.passed);
+        assert_eq!(l.observed, "1/3 ready");
+        let hint = l.hint.unwrap();
+        assert!(
+            hint.contains("asks for 3 Pods, as it should, but only 1 of them are ready"),
+            "{hint}"
+        );
+        let mut paused = dep("web", 0, 3);
+        paused.up_to_date = 0;
+        assert_eq!(
+            replicas(&[paused], "web", &CountMatch::Exactly(3)).hint,
+            None
+        );
     }
 
     fn counts(succeeded: u32, failed: u32) -> JobCounts {

@@ -138,6 +138,19 @@ pub fn parse(id: &str, file: &str, text: &str) -> Result<Exercise, FormatError> 
         if let Some(problem) = check_problems(&check).into_iter().next() {
             return Err(err(Some(span), format!("check {:?}: {problem}", check.id)));
         }
+        if let Some(need) = check
+            .needs
+            .iter()
+            .find(|n| !checks.iter().any(|c| &&c.id == n))
+        {
+            return Err(err(
+                Some(span),
+                format!(
+                    "check {:?}: `needs` names {need:?}, which is not a check above it (a check can only build on one graded before it)",
+                    check.id
+                ),
+            ));
+        }
         checks.push(check);
     }
     if checks.is_empty() {
@@ -237,6 +250,24 @@ fn parse_check(mut table: toml::Table) -> Result<Check, String> {
         true => Some(take("pod")?),
         false => None,
     };
+    let needs = match table.remove("needs") {
+        None => Vec::new(),
+        Some(toml::Value::String(s)) => vec![s],
+        Some(toml::Value::Array(list)) => list
+            .into_iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s),
+                _ => Err(format!(
+                    "check {id:?}: `needs` lists check ids: needs = [\"an-earlier-check\"]"
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(format!(
+                "check {id:?}: `needs` lists check ids: needs = [\"an-earlier-check\"]"
+            ));
+        }
+    };
     if !table.contains_key("kind") {
         return Err(format!(
             "check {id:?} needs `kind = \"...\"` (see the list of check kinds)"
@@ -249,6 +280,7 @@ fn parse_check(mut table: toml::Table) -> Result<Check, String> {
         id,
         hint,
         pod,
+        needs,
         spec,
     })
 }

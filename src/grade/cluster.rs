@@ -154,15 +154,7 @@ pub async fn grade_objects(
         }
         (Err(e), Ok(())) => return Err(e),
     }
-    let order = |id: &str| exercise.checks.iter().position(|c| c.id == id);
-    outcomes.sort_by_key(|o| order(&o.id).unwrap_or(usize::MAX));
-    Ok(GradeReport {
-        exercise: exercise.id.clone(),
-        title: exercise.title.clone(),
-        passed: outcomes.iter().all(|o| o.passed),
-        outcomes,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(super::report(exercise, outcomes, started))
 }
 
 /// A check of a manifest with several Pods that does not say which.
@@ -392,7 +384,11 @@ impl Cluster<'_> {
             }
             _ => anyhow::bail!("check {} is not a cluster check", c.id),
         };
-        Ok(CheckOutcome::new(c, look.passed, expected, look.observed))
+        let mut outcome = CheckOutcome::new(c, look.passed, expected, look.observed);
+        if let (false, Some(hint)) = (look.passed, look.hint) {
+            outcome.hint = Some(hint);
+        }
+        Ok(outcome)
     }
 
     /// Delete one Pod of a controller, then expect `then_ready` ready Pods
@@ -439,8 +435,13 @@ impl Cluster<'_> {
                     .collect();
                 Ok(ClusterLook {
                     passed: ready.len() as u32 == then_ready && !mine.contains(&victim),
-                    observed: format!("{} ready Pod(s): {}", ready.len(), ready.join(", ")),
+                    observed: if ready.is_empty() {
+                        "no ready Pod".to_string()
+                    } else {
+                        format!("{} ready Pod(s): {}", ready.len(), ready.join(", "))
+                    },
                     settled: false,
+                    hint: None,
                 })
             })
             .await?;
