@@ -339,8 +339,14 @@ pub async fn evaluate<P: PodUnderTest>(
         && let Some(why) = not_running(&status, &check.spec.runs_in())
     {
         outcome.observed = why.observed;
-        if let Some(hint) = why.hint {
-            outcome.hint = Some(hint);
+        if let Some(first) = why.hint {
+            // The check's own hint stays, second: the crash may be the
+            // symptom of what it asks for (an app that checks its own
+            // setup and exits).
+            outcome.hint = Some(format!(
+                "{first} Once it runs, this check needs: {}",
+                check.hint
+            ));
         }
     }
     outcome.seconds = started.elapsed().as_secs_f64();

@@ -111,7 +111,7 @@ pub(super) fn describe_container(c: &ContainerStatus) -> String {
 /// container was not running.
 pub(super) struct NotRunning {
     pub(super) observed: String,
-    /// In place of the check's own hint, which says what the running
+    /// Said before the check's own hint, which says what the running
     /// container should do.
     pub(super) hint: Option<String>,
 }
@@ -119,8 +119,8 @@ pub(super) struct NotRunning {
 /// The first of `names` that is not running, said in its state's words (the
 /// engine's own, "Container 3f2a... is not running", tell a learner
 /// nothing). A container that crashed, keeps restarting or never started
-/// gets a hint of its own: the learner must make it run before anything
-/// the check looks for can be there. One that ended as it should (exit 0,
+/// gets a hint of its own, before the check's: the learner must make it
+/// run before anything the check looks for can be there. One that ended as it should (exit 0,
 /// not restarted) keeps the check's hint: it ended too soon for the task.
 pub(super) fn not_running(s: &PodStatus, names: &[&str]) -> Option<NotRunning> {
     let c = names
